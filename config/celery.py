@@ -1,0 +1,25 @@
+"""The Celery app and the whole beat schedule.
+
+The schedule below is installed into django-celery-beat's tables when beat starts, so admins can
+see, pause and retime each entry in the Django admin.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("pathways")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Nightly at 03:17 UTC, a quiet hour across the movement: expired sessions are personal data
+    # we no longer need, and the table otherwise grows without bound.
+    "clear-expired-sessions": {
+        "task": "leadership.tasks.clear_expired_sessions_task",
+        "schedule": crontab(hour="3", minute="17"),
+    },
+}

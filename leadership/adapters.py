@@ -1,0 +1,31 @@
+"""allauth adapters: every new account gets its Person profile in the same transaction."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.db import transaction
+from django.http import HttpRequest
+
+from .services import person_create_for_user
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        with transaction.atomic():
+            user = super().save_user(request, user, form, commit=commit)
+            if commit:
+                person_create_for_user(user=user)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
+        with transaction.atomic():
+            user = super().save_user(request, sociallogin, form)
+            username = (sociallogin.account.extra_data or {}).get("username", "")
+            person = person_create_for_user(user=user, display_name=username)
+            if username and not person.wiki_username:
+                person.wiki_username = username
+                person.save(update_fields=["wiki_username"])
+        return user

@@ -1,0 +1,89 @@
+"""Who may do what, said once and used by views, templates and the admin.
+
+Organisers of a community edit that community's pages; coordinators (a global group) and
+superusers edit all. Object-level checks receive the object the permission is about.
+"""
+
+from typing import Any
+
+import rules
+from django.conf import settings
+
+from .models import Community, Person
+
+
+@rules.predicate
+def is_coordinator(user: Any) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    # Cached on the user object: templates ask several times in one request.
+    cached = getattr(user, "_pathways_is_coordinator", None)
+    if cached is None:
+        cached = user.groups.filter(name=settings.PATHWAYS_COORDINATORS_GROUP).exists()
+        user._pathways_is_coordinator = cached
+    return bool(cached)
+
+
+def _community_roles(user: Any) -> dict[int, str]:
+    """The user's memberships as {community id: role}, loaded once per request."""
+    cached = getattr(user, "_pathways_community_roles", None)
+    if cached is None:
+        from .models import Membership
+
+        cached = dict(
+            Membership.objects.filter(person__user=user).values_list("community_id", "role")
+        )
+        user._pathways_community_roles = cached
+    return cached
+
+
+@rules.predicate
+def is_member_of(user: Any, community: Community | None) -> bool:
+    if community is None or not user.is_authenticated:
+        return False
+    return community.pk in _community_roles(user)
+
+
+@rules.predicate
+def is_organiser_of(user: Any, community: Community | None) -> bool:
+    if community is None or not user.is_authenticated:
+        return False
+    return _community_roles(user).get(community.pk) == "organiser"
+
+
+@rules.predicate
+def is_self(user: Any, person: Person | None) -> bool:
+    return person is not None and user.is_authenticated and person.user_id == user.pk
+
+
+@rules.predicate
+def shares_a_community(user: Any, person: Person | None) -> bool:
+    if person is None or not user.is_authenticated:
+        return False
+    mine = _community_roles(user).keys()
+    if not mine:
+        return False
+    return person.memberships.filter(community_id__in=mine).exists()
+
+
+can_edit_community = is_organiser_of | is_coordinator
+
+rules.add_perm("leadership.view_community", rules.is_authenticated)
+rules.add_perm("leadership.view_community_members", is_member_of | is_coordinator)
+rules.add_perm("leadership.change_community", can_edit_community)
+rules.add_perm("leadership.view_person", is_self | is_coordinator | shares_a_community)
+rules.add_perm("leadership.change_person", is_self)
+rules.add_perm("leadership.coordinate", is_coordinator)
+
+
+@rules.predicate
+def is_organiser_of_membership_community(user: Any, membership: Any) -> bool:
+    return membership is not None and is_organiser_of(user, membership.community)
+
+
+rules.add_perm("leadership.view_membership", is_coordinator | is_organiser_of_membership_community)
+rules.add_perm("leadership.change_membership", is_coordinator | is_organiser_of_membership_community)
+rules.add_perm("leadership.delete_membership", is_coordinator | is_organiser_of_membership_community)
+rules.add_perm("leadership.add_membership", is_coordinator)

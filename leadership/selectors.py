@@ -1,0 +1,90 @@
+"""Reads shared by views, tasks and the admin, with their joins and access checks inside."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Community, Membership, Person, PersonLanguage, PersonSkill
+from .pagination import KeysetPage, keyset_paginate
+
+
+def person_for_user(*, user: Any) -> Person | None:
+    """The user's profile, or None for a user without one (e.g. a fresh superuser)."""
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def community_search(
+    *, query: str = "", kind: str = "", region: str = "", cursor: str | None = None
+) -> KeysetPage[Community]:
+    qs = Community.objects.all()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(region=region)
+    return keyset_paginate(
+        qs, fields=["name", "pk"], cursor=cursor, size=settings.PATHWAYS_PAGE_SIZE
+    )
+
+
+def community_get(*, slug: str) -> Community:
+    return get_object_or_404(Community.objects.prefetch_related("languages"), slug=slug)
+
+
+def community_organisers(*, community: Community) -> list[Membership]:
+    return list(
+        Membership.objects.filter(community=community, role=Membership.Role.ORGANISER)
+        .select_related("person")
+        .order_by("person__display_name", "person_id")
+    )
+
+
+def community_members(*, community: Community, cursor: str | None) -> KeysetPage[Membership]:
+    """The community's members who are not organisers, alphabetically, a page at a time."""
+    qs = Membership.objects.filter(
+        community=community, role=Membership.Role.MEMBER
+    ).select_related("person")
+    return keyset_paginate(
+        qs,
+        fields=["person__display_name", "person_id"],
+        cursor=cursor,
+        size=settings.PATHWAYS_PAGE_SIZE,
+    )
+
+
+def user_memberships(*, user: Any) -> list[Membership]:
+    return list(
+        Membership.objects.filter(person__user=user)
+        .select_related("community")
+        .order_by("community__name", "community_id")
+    )
+
+
+def person_get_for_viewing(*, user: Any, pk: int) -> Person:
+    """A profile with its languages, skills and communities; Http404 if the user may not see it."""
+    person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
+    if not user.has_perm("leadership.view_person", person):
+        raise Http404
+    prefetch_related_objects(
+        [person],
+        Prefetch("person_languages", queryset=PersonLanguage.objects.select_related("language")),
+        Prefetch(
+            "person_skills",
+            queryset=PersonSkill.objects.select_related("skill").order_by(
+                "skill__category", "skill__name"
+            ),
+        ),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("community").order_by(
+                "community__name", "community_id"
+            ),
+        ),
+    )
+    return person

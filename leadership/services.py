@@ -1,0 +1,162 @@
+"""Writes to the core. Views, the admin, commands and tasks all come through here."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Community, Language, Membership, Person, PersonLanguage, PersonSkill, Skill
+
+
+class LeadershipError(Exception):
+    """A write refused for a reason the person can act on; the message is translated."""
+
+
+@dataclass(frozen=True)
+class LanguageLevel:
+    language: Language
+    proficiency: int
+
+
+@dataclass(frozen=True)
+class SkillLevel:
+    skill: Skill
+    level: int
+
+
+def person_create_for_user(*, user: Any, display_name: str = "") -> Person:
+    """Create the profile of a new user (idempotent: returns the existing one if there is)."""
+    name = display_name.strip() or (user.get_full_name() or user.email.split("@")[0] or user.username)
+    person, _created = Person.objects.get_or_create(user=user, defaults={"display_name": name[:150]})
+    return person
+
+
+PROFILE_FIELDS = (
+    "display_name",
+    "wiki_username",
+    "pronouns",
+    "time_zone",
+    "bio",
+    "open_to_being_mentored",
+    "open_to_mentoring",
+    "open_to_coaching",
+)
+
+
+def person_update(
+    *,
+    person: Person,
+    data: Mapping[str, Any],
+    languages: Iterable[LanguageLevel],
+    skills: Iterable[SkillLevel],
+) -> Person:
+    """Replace a profile's fields, languages and skill levels in one transaction.
+
+    Raises LeadershipError if a language or skill is listed twice or a level is out of range;
+    nothing is changed then.
+    """
+    languages = list(languages)
+    skills = list(skills)
+    codes = [item.language.pk for item in languages]
+    if len(codes) != len(set(codes)):
+        raise LeadershipError(_("Each language can be listed only once."))
+    skill_ids = [item.skill.pk for item in skills]
+    if len(skill_ids) != len(set(skill_ids)):
+        raise LeadershipError(_("Each skill can be listed only once."))
+    if any(not 1 <= item.level <= 4 for item in skills):
+        raise LeadershipError(_("Skill levels go from 1 to 4."))
+    if any(not 1 <= item.proficiency <= 4 for item in languages):
+        raise LeadershipError(_("Choose a proficiency for each language."))
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise LeadershipError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    if "display_name" in data and not str(data["display_name"]).strip():
+        raise LeadershipError(_("Your display name cannot be empty."))
+    if "time_zone" in data and not isinstance(data["time_zone"], ZoneInfo):
+        raise LeadershipError(_("Choose a valid time zone."))
+
+    with transaction.atomic():
+        for field, value in data.items():
+            setattr(person, field, value)
+        person.save(update_fields=list(data))
+        PersonLanguage.objects.filter(person=person).exclude(language_id__in=codes).delete()
+        for item in languages:
+            PersonLanguage.objects.update_or_create(
+                person=person, language=item.language, defaults={"proficiency": item.proficiency}
+            )
+        PersonSkill.objects.filter(person=person).exclude(skill_id__in=skill_ids).delete()
+        for skill_item in skills:
+            PersonSkill.objects.update_or_create(
+                person=person, skill=skill_item.skill, defaults={"level": skill_item.level}
+            )
+    return person
+
+
+COMMUNITY_FIELDS = ("name", "kind", "region", "time_zone", "description")
+
+
+def community_update(
+    *, community: Community, data: Mapping[str, Any], languages: Iterable[Language]
+) -> Community:
+    """Change a community's descriptive fields and languages; recorded in its history."""
+    unknown = set(data) - set(COMMUNITY_FIELDS)
+    if unknown:
+        raise LeadershipError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    if "name" in data:
+        name = str(data["name"]).strip()
+        if not name:
+            raise LeadershipError(_("A community needs a name."))
+        if Community.objects.filter(name__iexact=name).exclude(pk=community.pk).exists():
+            raise LeadershipError(_("Another community already has this name."))
+    with transaction.atomic():
+        for field, value in data.items():
+            setattr(community, field, value)
+        community.save(update_fields=list(data))
+        community.languages.set(list(languages))
+    return community
+
+
+def membership_add(
+    *, person: Person, community: Community, role: str = Membership.Role.MEMBER,
+    joined_on: date | None = None,
+) -> Membership:
+    """Add a person to a community (or change their role if they already belong)."""
+    if role not in Membership.Role.values:
+        raise LeadershipError(_("Unknown role."))
+    membership, created = Membership.objects.get_or_create(
+        person=person,
+        community=community,
+        defaults={"role": role, "joined_on": joined_on or timezone.localdate()},
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def user_create(*, email: str, password: str | None, display_name: str) -> Person:
+    """A user with a verified primary email address and a profile (used by seeding and tests)."""
+    from allauth.account.models import EmailAddress
+
+    user_model = get_user_model()
+    email = email.strip().lower()
+    with transaction.atomic():
+        user, created = user_model.objects.get_or_create(
+            username=email, defaults={"email": email}
+        )
+        if created:
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return person_create_for_user(user=user, display_name=display_name)

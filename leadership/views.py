@@ -1,0 +1,130 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import CommunityForm, CommunitySearchForm, LanguageFormSet, ProfileForm, SkillLevelsForm
+from .middleware import remember_time_zone
+from .models import Community, Skill
+
+
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "leadership/home_anonymous.html")
+    memberships = selectors.user_memberships(user=request.user)
+    return render(request, "leadership/home.html", {"memberships": memberships})
+
+
+def community_list(request: HttpRequest) -> HttpResponse:
+    form = CommunitySearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = selectors.community_search(
+        query=filters.get("q", ""),
+        kind=filters.get("kind", ""),
+        region=filters.get("region", ""),
+        cursor=request.GET.get("cursor"),
+    )
+    template = (
+        "leadership/partials/community_results.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "leadership/community_list.html"
+    )
+    return render(request, template, {"form": form, "page": page})
+
+
+def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug)
+    can_see_members = request.user.has_perm("leadership.view_community_members", community)
+    context = {
+        "community": community,
+        "organisers": selectors.community_organisers(community=community),
+        "can_see_members": can_see_members,
+        "can_edit": request.user.has_perm("leadership.change_community", community),
+        "members": (
+            selectors.community_members(community=community, cursor=request.GET.get("cursor"))
+            if can_see_members
+            else None
+        ),
+    }
+    return render(request, "leadership/community_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get(slug=slug)
+    if not request.user.has_perm("leadership.change_community", community):
+        raise PermissionDenied
+    form = CommunityForm(request.POST or None, instance=Community.objects.get(pk=community.pk))
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in services.COMMUNITY_FIELDS}
+        try:
+            services.community_update(
+                community=community, data=data, languages=form.cleaned_data["languages"]
+            )
+        except services.LeadershipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The community's details were saved."))
+            return redirect(community)
+    return render(request, "leadership/community_edit.html", {"community": community, "form": form})
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_viewing(user=request.user, pk=pk)
+    return render(
+        request,
+        "leadership/person_detail.html",
+        {"person": person, "is_me": person.user_id == request.user.pk},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    person = selectors.person_for_user(user=request.user)
+    if person is None:
+        raise Http404
+    skills = list(Skill.objects.order_by("category", "name"))
+    levels = dict(person.person_skills.values_list("skill_id", "level"))
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, instance=person)
+    language_formset = LanguageFormSet(data, instance=person, prefix="languages")
+    skills_form = SkillLevelsForm(data, skills=skills, levels=levels, prefix="skills")
+    if request.method == "POST" and all(
+        [form.is_valid(), language_formset.is_valid(), skills_form.is_valid()]
+    ):
+        try:
+            with transaction.atomic():
+                services.person_update(
+                    person=person,
+                    data={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS},
+                    languages=[
+                        services.LanguageLevel(f.cleaned_data["language"], f.cleaned_data["proficiency"])
+                        for f in language_formset.forms
+                        if f.cleaned_data.get("language") and not f.cleaned_data.get("DELETE")
+                    ],
+                    skills=[
+                        services.SkillLevel(skill, level) for skill, level in skills_form.levels()
+                    ],
+                )
+        except services.LeadershipError as error:
+            form.add_error(None, str(error))
+        else:
+            remember_time_zone(request, str(person.time_zone))
+            messages.success(request, _("Your profile was saved."))
+            return redirect(person)
+    return render(
+        request,
+        "leadership/profile_edit.html",
+        {
+            "person": person,
+            "form": form,
+            "language_formset": language_formset,
+            "skills_form": skills_form,
+        },
+    )
