@@ -9,7 +9,6 @@ from pathlib import Path
 
 import environ
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,10 +19,14 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 if DEBUG:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = env.str(
+        "DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production"
+    )
 else:
     # No default in production: a missing key must stop the server, not weaken it.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    if not SECRET_KEY:
+        raise environ.ImproperlyConfigured("Set the DJANGO_SECRET_KEY environment variable.")
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -190,7 +193,7 @@ LANGUAGES = [
     ("id", "Bahasa Indonesia"),
     ("pt-br", "Português (Brasil)"),
     ("sw", "Kiswahili"),
-    ("zh-hans", "中文（简体）"),
+    ("zh-hans", "中文 (简体)"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
@@ -216,7 +219,8 @@ MEDIA_URL = "media/"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: console in the local demo, SMTP (EMAIL_URL, e.g. smtp+tls://user:pass@host:587) in production.
+# Email: console in the local demo; SMTP in production, from EMAIL_URL
+# (e.g. smtp+tls://user:pass@host:587).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Pathways <pathways@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -75,7 +75,12 @@ class PersonLanguageForm(forms.ModelForm):
 
 
 LanguageFormSet = inlineformset_factory(
-    Person, PersonLanguage, form=PersonLanguageForm, extra=2, can_delete=True, max_num=20,
+    Person,
+    PersonLanguage,
+    form=PersonLanguageForm,
+    extra=2,
+    can_delete=True,
+    max_num=20,
     validate_max=True,
 )
 

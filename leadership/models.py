@@ -34,6 +34,7 @@ class CommunityKind(models.TextChoices):
     ONLINE = "online", _("Online community")
     MOVEMENT = "movement", _("Movement-wide")
 
+
 class Region(models.TextChoices):
     # The regions used by the Wikimedia movement's regional hubs and reports.
     SUB_SAHARAN_AFRICA = "ssa", _("Sub-Saharan Africa")
@@ -112,7 +113,9 @@ class Person(models.Model):
     languages = models.ManyToManyField(
         Language, through="PersonLanguage", related_name="people", blank=True
     )
-    skills = models.ManyToManyField("Skill", through="PersonSkill", related_name="people", blank=True)
+    skills: "models.ManyToManyField[Skill, PersonSkill]" = models.ManyToManyField(
+        "Skill", through="PersonSkill", related_name="people", blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -41,7 +41,7 @@ def _after(fields: Sequence[str], values: Sequence[Any], *, reverse: bool) -> Q:
     op = "lt" if reverse else "gt"
     condition = Q()
     for i, field in enumerate(fields):
-        equal_prefix = Q(**{f: v for f, v in zip(fields[:i], values[:i], strict=True)})
+        equal_prefix = Q(**dict(zip(fields[:i], values[:i], strict=True)))
         condition |= equal_prefix & Q(**{f"{field}__{op}": values[i]})
     return condition
 
@@ -60,9 +60,11 @@ def keyset_paginate[T: Model](
             direction, values = signing.loads(cursor, salt=_SALT)
         except (signing.BadSignature, ValueError, TypeError):
             direction, values = "next", None
-        if direction not in ("next", "prev") or not isinstance(values, list):
-            direction, values = "next", None
-        elif len(values) != len(fields):
+        if (
+            direction not in ("next", "prev")
+            or not isinstance(values, list)
+            or len(values) != len(fields)
+        ):
             direction, values = "next", None
     backwards = direction == "prev" and values is not None
     order = [f"-{f}" if backwards else f for f in fields]

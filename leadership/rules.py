@@ -84,6 +84,10 @@ def is_organiser_of_membership_community(user: Any, membership: Any) -> bool:
 
 
 rules.add_perm("leadership.view_membership", is_coordinator | is_organiser_of_membership_community)
-rules.add_perm("leadership.change_membership", is_coordinator | is_organiser_of_membership_community)
-rules.add_perm("leadership.delete_membership", is_coordinator | is_organiser_of_membership_community)
+rules.add_perm(
+    "leadership.change_membership", is_coordinator | is_organiser_of_membership_community
+)
+rules.add_perm(
+    "leadership.delete_membership", is_coordinator | is_organiser_of_membership_community
+)
 rules.add_perm("leadership.add_membership", is_coordinator)

@@ -47,9 +47,9 @@ def community_organisers(*, community: Community) -> list[Membership]:
 
 def community_members(*, community: Community, cursor: str | None) -> KeysetPage[Membership]:
     """The community's members who are not organisers, alphabetically, a page at a time."""
-    qs = Membership.objects.filter(
-        community=community, role=Membership.Role.MEMBER
-    ).select_related("person")
+    qs = Membership.objects.filter(community=community, role=Membership.Role.MEMBER).select_related(
+        "person"
+    )
     return keyset_paginate(
         qs,
         fields=["person__display_name", "person_id"],

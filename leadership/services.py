@@ -32,8 +32,12 @@ class SkillLevel:
 
 def person_create_for_user(*, user: Any, display_name: str = "") -> Person:
     """Create the profile of a new user (idempotent: returns the existing one if there is)."""
-    name = display_name.strip() or (user.get_full_name() or user.email.split("@")[0] or user.username)
-    person, _created = Person.objects.get_or_create(user=user, defaults={"display_name": name[:150]})
+    name = display_name.strip() or (
+        user.get_full_name() or user.email.split("@")[0] or user.username
+    )
+    person, _created = Person.objects.get_or_create(
+        user=user, defaults={"display_name": name[:150]}
+    )
     return person
 
 
@@ -75,7 +79,9 @@ def person_update(
         raise LeadershipError(_("Choose a proficiency for each language."))
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
-        raise LeadershipError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+        raise LeadershipError(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
     if "display_name" in data and not str(data["display_name"]).strip():
         raise LeadershipError(_("Your display name cannot be empty."))
     if "time_zone" in data and not isinstance(data["time_zone"], ZoneInfo):
@@ -107,7 +113,9 @@ def community_update(
     """Change a community's descriptive fields and languages; recorded in its history."""
     unknown = set(data) - set(COMMUNITY_FIELDS)
     if unknown:
-        raise LeadershipError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+        raise LeadershipError(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
     if "name" in data:
         name = str(data["name"]).strip()
         if not name:
@@ -123,7 +131,10 @@ def community_update(
 
 
 def membership_add(
-    *, person: Person, community: Community, role: str = Membership.Role.MEMBER,
+    *,
+    person: Person,
+    community: Community,
+    role: str = Membership.Role.MEMBER,
     joined_on: date | None = None,
 ) -> Membership:
     """Add a person to a community (or change their role if they already belong)."""
@@ -147,9 +158,7 @@ def user_create(*, email: str, password: str | None, display_name: str) -> Perso
     user_model = get_user_model()
     email = email.strip().lower()
     with transaction.atomic():
-        user, created = user_model.objects.get_or_create(
-            username=email, defaults={"email": email}
-        )
+        user, created = user_model.objects.get_or_create(username=email, defaults={"email": email})
         if created:
             if password:
                 user.set_password(password)

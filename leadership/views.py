@@ -104,7 +104,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     person=person,
                     data={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS},
                     languages=[
-                        services.LanguageLevel(f.cleaned_data["language"], f.cleaned_data["proficiency"])
+                        services.LanguageLevel(
+                            f.cleaned_data["language"], f.cleaned_data["proficiency"]
+                        )
                         for f in language_formset.forms
                         if f.cleaned_data.get("language") and not f.cleaned_data.get("DELETE")
                     ],

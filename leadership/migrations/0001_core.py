@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,242 +17,631 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='short name in addresses')),
-                ('kind', models.CharField(choices=[('chapter', 'Chapter'), ('thematic', 'Thematic organisation'), ('user_group', 'User group'), ('online', 'Online community'), ('movement', 'Movement-wide')], max_length=20, verbose_name='kind')),
-                ('region', models.CharField(choices=[('ssa', 'Sub-Saharan Africa'), ('mena', 'Middle East and North Africa'), ('cee', 'Central and Eastern Europe and Central Asia'), ('nwe', 'Northern and Western Europe'), ('sa', 'South Asia'), ('eseap', 'East, Southeast Asia and the Pacific'), ('lac', 'Latin America and the Caribbean'), ('na', 'North America'), ('global', 'Global')], max_length=10, verbose_name='region')),
-                ('time_zone', timezone_field.fields.TimeZoneField(default='UTC', verbose_name='time zone')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=80, unique=True, verbose_name="short name in addresses"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chapter", "Chapter"),
+                            ("thematic", "Thematic organisation"),
+                            ("user_group", "User group"),
+                            ("online", "Online community"),
+                            ("movement", "Movement-wide"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("ssa", "Sub-Saharan Africa"),
+                            ("mena", "Middle East and North Africa"),
+                            ("cee", "Central and Eastern Europe and Central Asia"),
+                            ("nwe", "Northern and Western Europe"),
+                            ("sa", "South Asia"),
+                            ("eseap", "East, Southeast Asia and the Pacific"),
+                            ("lac", "Latin America and the Caribbean"),
+                            ("na", "North America"),
+                            ("global", "Global"),
+                        ],
+                        max_length=10,
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    timezone_field.fields.TimeZoneField(default="UTC", verbose_name="time zone"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'community',
-                'verbose_name_plural': 'communities',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "community",
+                "verbose_name_plural": "communities",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('code', models.CharField(max_length=16, primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('autonym', models.CharField(blank=True, max_length=80, verbose_name='name in the language itself')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=16, primary_key=True, serialize=False, verbose_name="code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "autonym",
+                    models.CharField(
+                        blank=True, max_length=80, verbose_name="name in the language itself"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'language',
-                'verbose_name_plural': 'languages',
-                'ordering': ['name'],
+                "verbose_name": "language",
+                "verbose_name_plural": "languages",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCommunity',
+            name="HistoricalCommunity",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, verbose_name='short name in addresses')),
-                ('kind', models.CharField(choices=[('chapter', 'Chapter'), ('thematic', 'Thematic organisation'), ('user_group', 'User group'), ('online', 'Online community'), ('movement', 'Movement-wide')], max_length=20, verbose_name='kind')),
-                ('region', models.CharField(choices=[('ssa', 'Sub-Saharan Africa'), ('mena', 'Middle East and North Africa'), ('cee', 'Central and Eastern Europe and Central Asia'), ('nwe', 'Northern and Western Europe'), ('sa', 'South Asia'), ('eseap', 'East, Southeast Asia and the Pacific'), ('lac', 'Latin America and the Caribbean'), ('na', 'North America'), ('global', 'Global')], max_length=10, verbose_name='region')),
-                ('time_zone', timezone_field.fields.TimeZoneField(default='UTC', verbose_name='time zone')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, verbose_name="short name in addresses")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chapter", "Chapter"),
+                            ("thematic", "Thematic organisation"),
+                            ("user_group", "User group"),
+                            ("online", "Online community"),
+                            ("movement", "Movement-wide"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("ssa", "Sub-Saharan Africa"),
+                            ("mena", "Middle East and North Africa"),
+                            ("cee", "Central and Eastern Europe and Central Asia"),
+                            ("nwe", "Northern and Western Europe"),
+                            ("sa", "South Asia"),
+                            ("eseap", "East, Southeast Asia and the Pacific"),
+                            ("lac", "Latin America and the Caribbean"),
+                            ("na", "North America"),
+                            ("global", "Global"),
+                        ],
+                        max_length=10,
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    timezone_field.fields.TimeZoneField(default="UTC", verbose_name="time zone"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical community',
-                'verbose_name_plural': 'historical communities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical community",
+                "verbose_name_plural": "historical communities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCommunity_languages',
+            name="HistoricalCommunity_languages",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('community', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='leadership.community')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='leadership.historicalcommunity')),
-                ('language', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='leadership.language')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="leadership.community",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="leadership.historicalcommunity",
+                    ),
+                ),
+                (
+                    "language",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="leadership.language",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalCommunity_languages',
+                "verbose_name": "HistoricalCommunity_languages",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='community',
-            name='languages',
-            field=models.ManyToManyField(blank=True, related_name='communities', to='leadership.language', verbose_name='languages'),
+            model_name="community",
+            name="languages",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="communities",
+                to="leadership.language",
+                verbose_name="languages",
+            ),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=150, verbose_name='display name')),
-                ('wiki_username', models.CharField(blank=True, help_text='Your username on Wikimedia projects, if you have one.', max_length=255, verbose_name='wiki username')),
-                ('pronouns', models.CharField(blank=True, help_text='Optional, e.g. she/her, they/them.', max_length=40, verbose_name='pronouns')),
-                ('time_zone', timezone_field.fields.TimeZoneField(default='UTC', verbose_name='time zone')),
-                ('bio', models.TextField(blank=True, max_length=2000, verbose_name='short bio')),
-                ('open_to_being_mentored', models.BooleanField(default=False, verbose_name='open to being mentored')),
-                ('open_to_mentoring', models.BooleanField(default=False, verbose_name='open to mentoring others')),
-                ('open_to_coaching', models.BooleanField(default=False, verbose_name='open to coaching others')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='person', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=150, verbose_name="display name")),
+                (
+                    "wiki_username",
+                    models.CharField(
+                        blank=True,
+                        help_text="Your username on Wikimedia projects, if you have one.",
+                        max_length=255,
+                        verbose_name="wiki username",
+                    ),
+                ),
+                (
+                    "pronouns",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional, e.g. she/her, they/them.",
+                        max_length=40,
+                        verbose_name="pronouns",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    timezone_field.fields.TimeZoneField(default="UTC", verbose_name="time zone"),
+                ),
+                ("bio", models.TextField(blank=True, max_length=2000, verbose_name="short bio")),
+                (
+                    "open_to_being_mentored",
+                    models.BooleanField(default=False, verbose_name="open to being mentored"),
+                ),
+                (
+                    "open_to_mentoring",
+                    models.BooleanField(default=False, verbose_name="open to mentoring others"),
+                ),
+                (
+                    "open_to_coaching",
+                    models.BooleanField(default=False, verbose_name="open to coaching others"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['display_name', 'pk'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["display_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organiser', 'Organiser')], default='member', max_length=20, verbose_name='role')),
-                ('joined_on', models.DateField(verbose_name='joined on')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='leadership.community')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='leadership.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("organiser", "Organiser")],
+                        default="member",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="joined on")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="leadership.community",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="leadership.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['community__name', 'person__display_name'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["community__name", "person__display_name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organiser', 'Organiser')], default='member', max_length=20, verbose_name='role')),
-                ('joined_on', models.DateField(verbose_name='joined on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('community', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='leadership.community')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='leadership.person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("organiser", "Organiser")],
+                        default="member",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="joined on")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="leadership.community",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="leadership.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical membership',
-                'verbose_name_plural': 'historical memberships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical membership",
+                "verbose_name_plural": "historical memberships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PersonLanguage',
+            name="PersonLanguage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('proficiency', models.PositiveSmallIntegerField(choices=[(1, 'Basic'), (2, 'Intermediate'), (3, 'Advanced'), (4, 'Native')], default=2, verbose_name='proficiency')),
-                ('language', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='leadership.language')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='person_languages', to='leadership.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "proficiency",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Basic"), (2, "Intermediate"), (3, "Advanced"), (4, "Native")],
+                        default=2,
+                        verbose_name="proficiency",
+                    ),
+                ),
+                (
+                    "language",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="leadership.language",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person_languages",
+                        to="leadership.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'language of a person',
-                'verbose_name_plural': 'languages of people',
-                'ordering': ['-proficiency', 'language__name'],
+                "verbose_name": "language of a person",
+                "verbose_name_plural": "languages of people",
+                "ordering": ["-proficiency", "language__name"],
             },
         ),
         migrations.AddField(
-            model_name='person',
-            name='languages',
-            field=models.ManyToManyField(blank=True, related_name='people', through='leadership.PersonLanguage', to='leadership.language'),
+            model_name="person",
+            name="languages",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="people",
+                through="leadership.PersonLanguage",
+                to="leadership.language",
+            ),
         ),
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('category', models.CharField(choices=[('governance', 'Governance and strategy'), ('people', 'People and community'), ('resources', 'Resources and operations'), ('communication', 'Communication and outreach'), ('technical', 'Technical')], max_length=20, verbose_name='category')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("governance", "Governance and strategy"),
+                            ("people", "People and community"),
+                            ("resources", "Resources and operations"),
+                            ("communication", "Communication and outreach"),
+                            ("technical", "Technical"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'skill',
-                'verbose_name_plural': 'skills',
-                'ordering': ['category', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['governance', 'people', 'resources', 'communication', 'technical'])), name='skill_category_valid')],
+                "verbose_name": "skill",
+                "verbose_name_plural": "skills",
+                "ordering": ["category", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "category__in",
+                                ["governance", "people", "resources", "communication", "technical"],
+                            )
+                        ),
+                        name="skill_category_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonSkill',
+            name="PersonSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '1 - Aware: knows the basics'), (2, '2 - Practising: does it with support'), (3, '3 - Proficient: does it independently'), (4, '4 - Expert: can teach others')], verbose_name='level')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='person_skills', to='leadership.person')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='person_skills', to='leadership.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 - Aware: knows the basics"),
+                            (2, "2 - Practising: does it with support"),
+                            (3, "3 - Proficient: does it independently"),
+                            (4, "4 - Expert: can teach others"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person_skills",
+                        to="leadership.person",
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="person_skills",
+                        to="leadership.skill",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'skill of a person',
-                'verbose_name_plural': 'skills of people',
-                'ordering': ['skill__category', 'skill__name'],
+                "verbose_name": "skill of a person",
+                "verbose_name_plural": "skills of people",
+                "ordering": ["skill__category", "skill__name"],
             },
         ),
         migrations.AddField(
-            model_name='person',
-            name='skills',
-            field=models.ManyToManyField(blank=True, related_name='people', through='leadership.PersonSkill', to='leadership.skill'),
+            model_name="person",
+            name="skills",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="people",
+                through="leadership.PersonSkill",
+                to="leadership.skill",
+            ),
         ),
         migrations.AddIndex(
-            model_name='community',
-            index=models.Index(fields=['name', 'id'], name='community_name_id_idx'),
+            model_name="community",
+            index=models.Index(fields=["name", "id"], name="community_name_id_idx"),
         ),
         migrations.AddConstraint(
-            model_name='community',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='community_name_unique_ci'),
+            model_name="community",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), name="community_name_unique_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='community',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['chapter', 'thematic', 'user_group', 'online', 'movement'])), name='community_kind_valid'),
+            model_name="community",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["chapter", "thematic", "user_group", "online", "movement"])
+                ),
+                name="community_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='community',
-            constraint=models.CheckConstraint(condition=models.Q(('region__in', ['ssa', 'mena', 'cee', 'nwe', 'sa', 'eseap', 'lac', 'na', 'global'])), name='community_region_valid'),
+            model_name="community",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "region__in",
+                        ["ssa", "mena", "cee", "nwe", "sa", "eseap", "lac", "na", "global"],
+                    )
+                ),
+                name="community_region_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['community', 'role', 'person'], name='membership_comm_role_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["community", "role", "person"], name="membership_comm_role_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('person', 'community'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("person", "community"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['member', 'organiser'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["member", "organiser"])),
+                name="membership_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personlanguage',
-            constraint=models.UniqueConstraint(fields=('person', 'language'), name='person_language_unique'),
+            model_name="personlanguage",
+            constraint=models.UniqueConstraint(
+                fields=("person", "language"), name="person_language_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personlanguage',
-            constraint=models.CheckConstraint(condition=models.Q(('proficiency__gte', 1), ('proficiency__lte', 4)), name='person_language_proficiency_range'),
+            model_name="personlanguage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("proficiency__gte", 1), ("proficiency__lte", 4)),
+                name="person_language_proficiency_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personskill',
-            constraint=models.UniqueConstraint(fields=('person', 'skill'), name='person_skill_unique'),
+            model_name="personskill",
+            constraint=models.UniqueConstraint(
+                fields=("person", "skill"), name="person_skill_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personskill',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='person_skill_level_range'),
+            model_name="personskill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1), ("level__lte", 4)),
+                name="person_skill_level_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['display_name', 'id'], name='person_name_id_idx'),
+            model_name="person",
+            index=models.Index(fields=["display_name", "id"], name="person_name_id_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('wiki_username'), condition=models.Q(('wiki_username', ''), _negated=True), name='person_wiki_username_unique_ci'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("wiki_username"),
+                condition=models.Q(("wiki_username", ""), _negated=True),
+                name="person_wiki_username_unique_ci",
+            ),
         ),
     ]

@@ -1,0 +1,328 @@
+"""Demo data: realistic communities and people, the same for the same seed, safe to run twice.
+
+Every row has a natural key (a username, a slug, a unique pair) and is written with
+`bulk_create(ignore_conflicts=True)`, so a second run with the same seed adds nothing and a run
+at a larger scale adds only what is missing.
+"""
+
+import random
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.text import slugify
+from tqdm import tqdm
+
+from leadership import demo_data
+from leadership.models import (
+    Community,
+    Language,
+    Membership,
+    Person,
+    PersonLanguage,
+    PersonSkill,
+    Skill,
+)
+
+# Rows per INSERT: big enough to keep round trips few, small enough to keep each statement's
+# parameters well under Postgres' 65,535 limit and memory flat on the large scale.
+BATCH_SIZE = 2000
+
+DEMO_PASSWORD = "pathways-demo"  # noqa: S105 - printed on purpose: demo accounts only
+DEMO_ACCOUNTS = [
+    # (key, email, display name, what they can do)
+    ("organiser", "organiser@example.org", "Olusegun Organiser", "organiser of the demo chapter"),
+    ("member", "member@example.org", "Mariana Member", "member of the demo chapter"),
+    (
+        "coordinator",
+        "coordinator@example.org",
+        "Chidi Coordinator",
+        "coordinator (edits everything)",
+    ),
+    ("admin", "admin@example.org", "Ada Admin", "admin (Django admin at /admin/)"),
+]
+# Django's marker for an unusable password: generated people cannot log in.
+UNUSABLE_PASSWORD = "!seeded-demo-person"  # noqa: S105
+BASE_DATE = date(2018, 1, 1)
+
+
+@dataclass(frozen=True)
+class Scale:
+    communities: int
+    people: int
+    memberships: int
+
+
+SCALES = {
+    "small": Scale(communities=12, people=60, memberships=110),
+    "large": Scale(communities=1_000, people=100_000, memberships=150_000),
+}
+
+
+def _batches(items: list[Any], size: int = BATCH_SIZE) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Command(BaseCommand):
+    help = "Create deterministic demo communities and people, and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args: Any, scale: str, seed: int, **options: Any) -> None:
+        if not Language.objects.exists() or not Skill.objects.exists():
+            raise CommandError("Reference data is missing: run `python manage.py migrate` first.")
+        self.rng = random.Random(seed)
+        self.scale = SCALES[scale]
+        self.show_progress = scale == "large" and options.get("verbosity", 1) > 0
+        self.languages = {lang.code: lang for lang in Language.objects.all()}
+        self.skills = list(Skill.objects.order_by("slug"))
+
+        with transaction.atomic():
+            communities = self._communities()
+            people = self._people()
+            self._memberships(communities, people)
+            demo = self._demo_accounts(communities)
+        if not options["quiet_logins"]:
+            self._print_logins(demo)
+
+    # -- communities ---------------------------------------------------------------------
+    def _community_specs(self) -> list[dict[str, Any]]:
+        rng = self.rng
+        specs: list[dict[str, Any]] = []
+        names: set[str] = set()
+
+        def add(name: str, kind: str, region: str, tz: str, langs: list[str]) -> None:
+            base, n = name, 2
+            while name.lower() in names:
+                name, n = f"{base} {n}", n + 1
+            names.add(name.lower())
+            specs.append(
+                {"name": name, "kind": kind, "region": region, "time_zone": tz, "languages": langs}
+            )
+
+        add("Wikimedia Demo Chapter", "chapter", "ssa", "Africa/Lagos", ["en", "yo"])
+        countries = demo_data.COUNTRIES
+        for theme in demo_data.THEMES:
+            add(theme, "thematic", "global", "UTC", ["en"])
+        add("Wikimedia Movement", "movement", "global", "UTC", ["en", "fr", "es", "ar"])
+        for country, region, tz, langs, cities in countries:
+            add(f"Wikimedia {country}", "chapter", region, tz, langs)
+            for city in cities:
+                add(f"Wikimedians of {city}", "user_group", region, tz, langs[:2])
+            for code in langs:
+                lang = self.languages.get(code)
+                if lang:
+                    add(f"{lang.name} Wikipedia community", "online", region, tz, [code])
+        # Beyond the named ones (large scale), more local groups across the same places.
+        while len(specs) < self.scale.communities:
+            country, region, tz, langs, cities = rng.choice(countries)
+            topic = rng.choice(demo_data.TOPICS).title()
+            add(f"{topic} Wikimedians of {rng.choice(cities)}", "user_group", region, tz, langs[:2])
+        head, tail = specs[:1], specs[1:]
+        # Keep the demo chapter, then a seeded sample so the small scale mixes kinds and regions.
+        rng.shuffle(tail)
+        return (head + tail)[: self.scale.communities]
+
+    def _communities(self) -> list[Community]:
+        specs = self._community_specs()
+        rows = [
+            Community(
+                name=s["name"],
+                slug=slugify(s["name"])[:80],
+                kind=s["kind"],
+                region=s["region"],
+                time_zone=s["time_zone"],
+                description=(
+                    f"{s['name']} brings together volunteers who write, photograph and organise "
+                    "for the free knowledge movement."
+                ),
+            )
+            for s in specs
+        ]
+        for batch in _batches(rows):
+            Community.objects.bulk_create(batch, ignore_conflicts=True)
+        by_slug = Community.objects.in_bulk([r.slug for r in rows], field_name="slug")
+        communities = [by_slug[r.slug] for r in rows]
+        through = Community.languages.through
+        links = [
+            through(community_id=c.pk, language_id=code)
+            for c, s in zip(communities, specs, strict=True)
+            for code in s["languages"]
+            if code in self.languages
+        ]
+        for batch in _batches(links):
+            through.objects.bulk_create(batch, ignore_conflicts=True)
+        return communities
+
+    # -- people --------------------------------------------------------------------------
+    def _people(self) -> list[Person]:
+        rng = self.rng
+        user_model = get_user_model()
+        count = self.scale.people
+        emails = [f"person{i:06d}@example.org" for i in range(1, count + 1)]
+        users = [
+            user_model(username=e, email=e, password=UNUSABLE_PASSWORD, is_active=True)
+            for e in emails
+        ]
+        for batch in self._progress(_batches(users), "users"):
+            user_model.objects.bulk_create(batch, ignore_conflicts=True)
+        user_ids = (
+            dict(user_model.objects.filter(username__in=emails).values_list("username", "pk"))
+            if count <= 5000
+            else dict(
+                user_model.objects.filter(
+                    username__startswith="person", username__endswith="@example.org"
+                ).values_list("username", "pk")
+            )
+        )
+        self._email_addresses(emails, user_ids)
+
+        profiles: list[tuple[Person, list[tuple[str, int]], list[tuple[Skill, int]]]] = []
+        country_langs = [c[3] for c in demo_data.COUNTRIES]
+        country_tzs = [c[2] for c in demo_data.COUNTRIES]
+        for i, email in enumerate(emails):
+            given = rng.choice(demo_data.GIVEN_NAMES)
+            family = rng.choice(demo_data.FAMILY_NAMES)
+            home = rng.randrange(len(demo_data.COUNTRIES))
+            year = rng.randint(2005, 2025)
+            person = Person(
+                user_id=user_ids[email],
+                display_name=f"{given} {family}",
+                wiki_username=f"{given}{family[:1]}{i + 1}" if rng.random() < 0.8 else "",
+                pronouns=rng.choice(demo_data.PRONOUNS),
+                time_zone=country_tzs[home],
+                bio=rng.choice(demo_data.BIO_OPENINGS).format(
+                    year=year, topic=rng.choice(demo_data.TOPICS)
+                ),
+                open_to_being_mentored=rng.random() < 0.3,
+                open_to_mentoring=rng.random() < 0.15,
+                open_to_coaching=rng.random() < 0.05,
+            )
+            langs = [(country_langs[home][0], 4)]
+            if "en" not in country_langs[home] and rng.random() < 0.6:
+                langs.append(("en", rng.randint(1, 3)))
+            if len(country_langs[home]) > 1 and rng.random() < 0.5:
+                langs.append((country_langs[home][1], rng.randint(2, 4)))
+            skills = [(s, rng.randint(1, 4)) for s in rng.sample(self.skills, rng.randint(0, 5))]
+            profiles.append((person, langs, skills))
+
+        for batch in self._progress(_batches([p for p, _l, _s in profiles]), "people"):
+            Person.objects.bulk_create(batch, ignore_conflicts=True)
+        person_ids = dict(
+            Person.objects.filter(user_id__in=user_ids.values()).values_list("user_id", "pk")
+        )
+        language_rows: list[PersonLanguage] = []
+        skill_rows: list[PersonSkill] = []
+        for person, langs, skills in profiles:
+            pid = person_ids[person.user_id]
+            seen: set[str] = set()
+            for code, level in langs:
+                if code in self.languages and code not in seen:
+                    seen.add(code)
+                    language_rows.append(
+                        PersonLanguage(person_id=pid, language_id=code, proficiency=level)
+                    )
+            skill_rows.extend(
+                PersonSkill(person_id=pid, skill_id=skill.pk, level=level)
+                for skill, level in skills
+            )
+        for batch in self._progress(_batches(language_rows), "languages"):
+            PersonLanguage.objects.bulk_create(batch, ignore_conflicts=True)
+        for batch in self._progress(_batches(skill_rows), "skills"):
+            PersonSkill.objects.bulk_create(batch, ignore_conflicts=True)
+        return [Person(pk=person_ids[p.user_id], user_id=p.user_id) for p, _l, _s in profiles]
+
+    def _email_addresses(self, emails: list[str], user_ids: dict[str, int]) -> None:
+        from allauth.account.models import EmailAddress
+
+        rows = [
+            EmailAddress(user_id=user_ids[e], email=e, verified=True, primary=True) for e in emails
+        ]
+        for batch in self._progress(_batches(rows), "emails"):
+            EmailAddress.objects.bulk_create(batch, ignore_conflicts=True)
+
+    # -- memberships ---------------------------------------------------------------------
+    def _memberships(self, communities: list[Community], people: list[Person]) -> None:
+        rng = self.rng
+        # Community sizes follow a long tail, as in the movement: a few large, many small.
+        weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(communities))]
+        pairs: dict[tuple[int, int], str] = {}
+        # Everyone belongs somewhere; the rest of the memberships go by community size.
+        for person in people:
+            community = rng.choices(communities, weights=weights)[0]
+            pairs[(person.pk, community.pk)] = "member"
+        target = max(self.scale.memberships, len(people))
+        attempts = 0
+        while len(pairs) < target and attempts < target * 3:
+            attempts += 1
+            person = people[rng.randrange(len(people))]
+            community = rng.choices(communities, weights=weights)[0]
+            pairs.setdefault((person.pk, community.pk), "member")
+        # Two organisers a community, from its own members.
+        by_community: dict[int, list[int]] = {}
+        for person_id, community_id in pairs:
+            by_community.setdefault(community_id, []).append(person_id)
+        for community_id, members in sorted(by_community.items()):
+            for person_id in sorted(members)[:2]:
+                pairs[(person_id, community_id)] = "organiser"
+        rows = [
+            Membership(
+                person_id=person_id,
+                community_id=community_id,
+                role=role,
+                joined_on=BASE_DATE + timedelta(days=rng.randrange(3000)),
+            )
+            for (person_id, community_id), role in sorted(pairs.items())
+        ]
+        for batch in self._progress(_batches(rows), "memberships"):
+            Membership.objects.bulk_create(batch, ignore_conflicts=True)
+
+    # -- demo logins ---------------------------------------------------------------------
+    def _demo_accounts(self, communities: list[Community]) -> dict[str, Person]:
+        from leadership.services import membership_add, user_create
+
+        chapter = communities[0]
+        demo: dict[str, Person] = {}
+        for key, email, name, _what in DEMO_ACCOUNTS:
+            person = user_create(email=email, password=DEMO_PASSWORD, display_name=name)
+            demo[key] = person
+        organiser, member = demo["organiser"], demo["member"]
+        if not organiser.bio:  # first run only: later runs keep what the demo user edited
+            organiser.time_zone = "Africa/Lagos"
+            organiser.bio = "Organises the demo chapter's edit-a-thons and its board elections."
+            organiser.save(update_fields=["time_zone", "bio"])
+        membership_add(person=organiser, community=chapter, role="organiser", joined_on=BASE_DATE)
+        membership_add(person=member, community=chapter, role="member", joined_on=BASE_DATE)
+        if len(communities) > 1:
+            membership_add(
+                person=member, community=communities[1], role="member", joined_on=BASE_DATE
+            )
+        group, _ = Group.objects.get_or_create(name=settings.PATHWAYS_COORDINATORS_GROUP)
+        demo["coordinator"].user.groups.add(group)
+        admin_user = demo["admin"].user
+        if not (admin_user.is_staff and admin_user.is_superuser):
+            admin_user.is_staff = admin_user.is_superuser = True
+            admin_user.save(update_fields=["is_staff", "is_superuser"])
+        return demo
+
+    def _print_logins(self, demo: dict[str, Person]) -> None:
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000 with:")
+        )
+        for _key, email, _name, what in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {email:<26} password: {DEMO_PASSWORD}   ({what})")
+        del demo
+
+    def _progress(self, batches: list[list[Any]], what: str) -> Any:
+        if not self.show_progress:
+            return batches
+        return tqdm(batches, desc=f"{what:>12}", unit="batch", file=sys.stderr)
