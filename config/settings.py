@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.mediawiki",
     "crispy_forms",
     "crispy_bootstrap5",
-    "config.apps.BeatConfig",
+    "django_celery_beat",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
@@ -225,9 +225,23 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Pathways <pathways@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
-    vars().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    MAILERS = {
+        "default": {
+            "BACKEND": _email["EMAIL_BACKEND"],
+            "OPTIONS": {
+                "host": _email["EMAIL_HOST"],
+                "port": _email["EMAIL_PORT"],
+                "username": _email["EMAIL_HOST_USER"],
+                "password": _email["EMAIL_HOST_PASSWORD"],
+                "use_tls": _email.get("EMAIL_USE_TLS", False),
+                "use_ssl": _email.get("EMAIL_USE_SSL", False),
+                "timeout": 15,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Celery: Redis broker in production; with no broker, tasks run eagerly in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -246,7 +260,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Must exceed the longest task, or Redis re-delivers a task that is still running.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
 }
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:PathwaysScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

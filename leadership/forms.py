@@ -3,7 +3,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, Language, Person, PersonLanguage, PersonSkill, Skill
@@ -63,21 +63,48 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Your display name cannot be empty."))
         return name
 
+    def clean_wiki_username(self) -> str:
+        # Said here in words: otherwise the database constraint's name is shown to the person.
+        name: str = self.cleaned_data["wiki_username"].strip()
+        taken = Person.objects.filter(wiki_username__iexact=name).exclude(pk=self.instance.pk)
+        if name and taken.exists():
+            raise forms.ValidationError(_("Another person already uses this wiki username."))
+        return name
+
 
 class PersonLanguageForm(forms.ModelForm):
     class Meta:
         model = PersonLanguage
         fields = ["language", "proficiency"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, language_choices: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].queryset = Language.objects.order_by("name")  # type: ignore[attr-defined]
+        field = self.fields["language"]
+        field.queryset = Language.objects.order_by("name")  # type: ignore[attr-defined]
+        if language_choices is not None:
+            field.choices = language_choices  # type: ignore[attr-defined]
+
+
+class BaseLanguageFormSet(BaseInlineFormSet):
+    """Every row offers the same languages: load them once for the page, not once per row."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if not hasattr(self, "_language_choices"):
+            field = forms.ModelChoiceField(queryset=Language.objects.order_by("name"))
+            # Through iter(): list() would first ask the iterator's length, a COUNT query.
+            self._language_choices = list(iter(field.iterator(field)))
+        kwargs["language_choices"] = self._language_choices
+        return kwargs
 
 
 LanguageFormSet = inlineformset_factory(
     Person,
     PersonLanguage,
     form=PersonLanguageForm,
+    formset=BaseLanguageFormSet,
     extra=2,
     can_delete=True,
     max_num=20,
@@ -104,12 +131,14 @@ class SkillLevelsForm(forms.Form):
                 help_text=skill.description,
             )
             by_category.setdefault(skill.get_category_display(), []).append(name)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            *(Fieldset(category, *names) for category, names in by_category.items())
-        )
+        self.by_category = by_category
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields grouped by skill category, in the framework's order, for the template."""
+        return [
+            (category, [self[name] for name in names])
+            for category, names in self.by_category.items()
+        ]
 
     def levels(self) -> list[tuple[Skill, int]]:
         return [

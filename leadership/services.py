@@ -2,9 +2,9 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -39,6 +39,17 @@ def person_create_for_user(*, user: Any, display_name: str = "") -> Person:
         user=user, defaults={"display_name": name[:150]}
     )
     return person
+
+
+def _is_named_time_zone(value: Any) -> bool:
+    """An IANA zone as a tzinfo: django-timezone-field gives pytz zones (4.x) or ZoneInfo (5+)."""
+    if not isinstance(value, tzinfo):
+        return False
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 PROFILE_FIELDS = (
@@ -84,7 +95,7 @@ def person_update(
         )
     if "display_name" in data and not str(data["display_name"]).strip():
         raise LeadershipError(_("Your display name cannot be empty."))
-    if "time_zone" in data and not isinstance(data["time_zone"], ZoneInfo):
+    if "time_zone" in data and not _is_named_time_zone(data["time_zone"]):
         raise LeadershipError(_("Choose a valid time zone."))
 
     with transaction.atomic():

@@ -5,6 +5,7 @@ Every row has a natural key (a username, a slug, a unique pair) and is written w
 at a larger scale adds only what is missing.
 """
 
+import itertools
 import random
 import sys
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from tqdm import tqdm
 
@@ -164,29 +166,34 @@ class Command(BaseCommand):
         return communities
 
     # -- people --------------------------------------------------------------------------
-    def _people(self) -> list[Person]:
+    # A re-run skips the rows whose unique key is already there before building them: building
+    # a million model instances only for `ignore_conflicts` to drop them cost minutes on the large
+    # scale. The random draws still happen for every row, in the same order, so the data stays
+    # the same for the same seed; the rows that remain are still written with
+    # `ignore_conflicts=True`, so a conflict on another unique key is still skipped as before.
+    def _people(self) -> list[int]:
+        """The generated people's primary keys, in seed order."""
         rng = self.rng
         user_model = get_user_model()
         count = self.scale.people
         emails = [f"person{i:06d}@example.org" for i in range(1, count + 1)]
+        user_ids = self._generated_user_ids(emails)
         users = [
             user_model(username=e, email=e, password=UNUSABLE_PASSWORD, is_active=True)
             for e in emails
+            if e not in user_ids
         ]
-        for batch in self._progress(_batches(users), "users"):
-            user_model.objects.bulk_create(batch, ignore_conflicts=True)
-        user_ids = (
-            dict(user_model.objects.filter(username__in=emails).values_list("username", "pk"))
-            if count <= 5000
-            else dict(
-                user_model.objects.filter(
-                    username__startswith="person", username__endswith="@example.org"
-                ).values_list("username", "pk")
-            )
-        )
+        if users:
+            for batch in self._progress(_batches(users), "users"):
+                user_model.objects.bulk_create(batch, ignore_conflicts=True)
+            user_ids = self._generated_user_ids(emails)
+        del users
         self._email_addresses(emails, user_ids)
 
-        profiles: list[tuple[Person, list[tuple[str, int]], list[tuple[Skill, int]]]] = []
+        # Each person's fields, langs and skills; a Person is built only if it is missing.
+        profiles: list[
+            tuple[int, dict[str, Any], list[tuple[str, int]], list[tuple[Skill, int]]]
+        ] = []
         country_langs = [c[3] for c in demo_data.COUNTRIES]
         country_tzs = [c[2] for c in demo_data.COUNTRIES]
         for i, email in enumerate(emails):
@@ -194,79 +201,123 @@ class Command(BaseCommand):
             family = rng.choice(demo_data.FAMILY_NAMES)
             home = rng.randrange(len(demo_data.COUNTRIES))
             year = rng.randint(2005, 2025)
-            person = Person(
-                user_id=user_ids[email],
-                display_name=f"{given} {family}",
-                wiki_username=f"{given}{family[:1]}{i + 1}" if rng.random() < 0.8 else "",
-                pronouns=rng.choice(demo_data.PRONOUNS),
-                time_zone=country_tzs[home],
-                bio=rng.choice(demo_data.BIO_OPENINGS).format(
+            fields = {
+                "user_id": user_ids[email],
+                "display_name": f"{given} {family}",
+                "wiki_username": f"{given}{family[:1]}{i + 1}" if rng.random() < 0.8 else "",
+                "pronouns": rng.choice(demo_data.PRONOUNS),
+                "time_zone": country_tzs[home],
+                "bio": rng.choice(demo_data.BIO_OPENINGS).format(
                     year=year, topic=rng.choice(demo_data.TOPICS)
                 ),
-                open_to_being_mentored=rng.random() < 0.3,
-                open_to_mentoring=rng.random() < 0.15,
-                open_to_coaching=rng.random() < 0.05,
-            )
+                "open_to_being_mentored": rng.random() < 0.3,
+                "open_to_mentoring": rng.random() < 0.15,
+                "open_to_coaching": rng.random() < 0.05,
+            }
             langs = [(country_langs[home][0], 4)]
             if "en" not in country_langs[home] and rng.random() < 0.6:
                 langs.append(("en", rng.randint(1, 3)))
             if len(country_langs[home]) > 1 and rng.random() < 0.5:
                 langs.append((country_langs[home][1], rng.randint(2, 4)))
             skills = [(s, rng.randint(1, 4)) for s in rng.sample(self.skills, rng.randint(0, 5))]
-            profiles.append((person, langs, skills))
+            profiles.append((user_ids[email], fields, langs, skills))
 
-        for batch in self._progress(_batches([p for p, _l, _s in profiles]), "people"):
-            Person.objects.bulk_create(batch, ignore_conflicts=True)
-        person_ids = dict(
-            Person.objects.filter(user_id__in=user_ids.values()).values_list("user_id", "pk")
+        generated = self._generated(emails, "user__")
+        person_ids = dict(Person.objects.filter(generated).values_list("user_id", "pk"))
+        new_people = [
+            Person(**fields) for user_id, fields, _l, _s in profiles if user_id not in person_ids
+        ]
+        if new_people:
+            for batch in self._progress(_batches(new_people), "people"):
+                Person.objects.bulk_create(batch, ignore_conflicts=True)
+            person_ids = dict(Person.objects.filter(generated).values_list("user_id", "pk"))
+        del new_people
+
+        of_people = self._generated(emails, "person__user__")
+        known_languages = set(
+            PersonLanguage.objects.filter(of_people).values_list("person_id", "language_id")
+        )
+        known_skills = set(
+            PersonSkill.objects.filter(of_people).values_list("person_id", "skill_id")
         )
         language_rows: list[PersonLanguage] = []
         skill_rows: list[PersonSkill] = []
-        for person, langs, skills in profiles:
-            pid = person_ids[person.user_id]
+        for user_id, _fields, langs, skills in profiles:
+            pid = person_ids[user_id]
             seen: set[str] = set()
             for code, level in langs:
                 if code in self.languages and code not in seen:
                     seen.add(code)
-                    language_rows.append(
-                        PersonLanguage(person_id=pid, language_id=code, proficiency=level)
-                    )
+                    if (pid, code) not in known_languages:
+                        language_rows.append(
+                            PersonLanguage(person_id=pid, language_id=code, proficiency=level)
+                        )
             skill_rows.extend(
                 PersonSkill(person_id=pid, skill_id=skill.pk, level=level)
                 for skill, level in skills
+                if (pid, skill.pk) not in known_skills
             )
         for batch in self._progress(_batches(language_rows), "languages"):
             PersonLanguage.objects.bulk_create(batch, ignore_conflicts=True)
         for batch in self._progress(_batches(skill_rows), "skills"):
             PersonSkill.objects.bulk_create(batch, ignore_conflicts=True)
-        return [Person(pk=person_ids[p.user_id], user_id=p.user_id) for p, _l, _s in profiles]
+        return [person_ids[user_id] for user_id, _p, _l, _s in profiles]
+
+    @staticmethod
+    def _generated(emails: list[str], prefix: str = "") -> Q:
+        """Rows of the generated people, through `prefix` (e.g. "person__user__")."""
+        if len(emails) <= 5000:
+            return Q(**{f"{prefix}username__in": emails})
+        # One scan for the pattern rather than an IN list of 100,000 names.
+        return Q(
+            **{
+                f"{prefix}username__startswith": "person",
+                f"{prefix}username__endswith": "@example.org",
+            }
+        )
+
+    def _generated_user_ids(self, emails: list[str]) -> dict[str, int]:
+        users = get_user_model().objects.filter(self._generated(emails))
+        return dict(users.values_list("username", "pk"))
 
     def _email_addresses(self, emails: list[str], user_ids: dict[str, int]) -> None:
         from allauth.account.models import EmailAddress
 
+        known = set(
+            EmailAddress.objects.filter(self._generated(emails, "user__")).values_list(
+                "user_id", "email"
+            )
+        )
         rows = [
-            EmailAddress(user_id=user_ids[e], email=e, verified=True, primary=True) for e in emails
+            EmailAddress(user_id=user_ids[e], email=e, verified=True, primary=True)
+            for e in emails
+            if (user_ids[e], e) not in known
         ]
         for batch in self._progress(_batches(rows), "emails"):
             EmailAddress.objects.bulk_create(batch, ignore_conflicts=True)
 
     # -- memberships ---------------------------------------------------------------------
-    def _memberships(self, communities: list[Community], people: list[Person]) -> None:
+    def _memberships(self, communities: list[Community], people: list[int]) -> None:
         rng = self.rng
+        community_ids = [c.pk for c in communities]
         # Community sizes follow a long tail, as in the movement: a few large, many small.
-        weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(communities))]
+        # Accumulated once: `choices(weights=...)` would redo it for each of 250,000 draws, and
+        # given `cum_weights` it draws exactly the same.
+        cum_weights = list(
+            itertools.accumulate(1.0 / (rank + 1) ** 0.8 for rank in range(len(communities)))
+        )
         pairs: dict[tuple[int, int], str] = {}
         # Everyone belongs somewhere; the rest of the memberships go by community size.
-        for person in people:
-            community = rng.choices(communities, weights=weights)[0]
-            pairs[(person.pk, community.pk)] = "member"
+        for person_id in people:
+            community_id = rng.choices(community_ids, cum_weights=cum_weights)[0]
+            pairs[(person_id, community_id)] = "member"
         target = max(self.scale.memberships, len(people))
         attempts = 0
         while len(pairs) < target and attempts < target * 3:
             attempts += 1
-            person = people[rng.randrange(len(people))]
-            community = rng.choices(communities, weights=weights)[0]
-            pairs.setdefault((person.pk, community.pk), "member")
+            person_id = people[rng.randrange(len(people))]
+            community_id = rng.choices(community_ids, cum_weights=cum_weights)[0]
+            pairs.setdefault((person_id, community_id), "member")
         # Two organisers a community, from its own members.
         by_community: dict[int, list[int]] = {}
         for person_id, community_id in pairs:
@@ -274,15 +325,23 @@ class Command(BaseCommand):
         for community_id, members in sorted(by_community.items()):
             for person_id in sorted(members)[:2]:
                 pairs[(person_id, community_id)] = "organiser"
-        rows = [
-            Membership(
-                person_id=person_id,
-                community_id=community_id,
-                role=role,
-                joined_on=BASE_DATE + timedelta(days=rng.randrange(3000)),
+        known = set(
+            Membership.objects.filter(community_id__in=community_ids).values_list(
+                "person_id", "community_id"
             )
-            for (person_id, community_id), role in sorted(pairs.items())
-        ]
+        )
+        rows = []
+        for (person_id, community_id), role in sorted(pairs.items()):
+            joined_on = BASE_DATE + timedelta(days=rng.randrange(3000))
+            if (person_id, community_id) not in known:
+                rows.append(
+                    Membership(
+                        person_id=person_id,
+                        community_id=community_id,
+                        role=role,
+                        joined_on=joined_on,
+                    )
+                )
         for batch in self._progress(_batches(rows), "memberships"):
             Membership.objects.bulk_create(batch, ignore_conflicts=True)
 
