@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -77,5 +78,6 @@ class RequireMfaMiddleware:
                 user=request.user, type=Authenticator.Type.TOTP
             ).exists()
             if not has_totp:
-                return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)

@@ -43,7 +43,9 @@ def _after(fields: Sequence[str], values: Sequence[Any], *, reverse: bool) -> Q:
     for i, field in enumerate(fields):
         equal_prefix = Q(**dict(zip(fields[:i], values[:i], strict=True)))
         condition |= equal_prefix & Q(**{f"{field}__{op}": values[i]})
-    return condition
+    # Implied by the OR above, but Postgres can start an index scan only at a plain bound: without
+    # it, page N walks the index from the first row and filters out the N-1 pages before it.
+    return Q(**{f"{fields[0]}__{op}e": values[0]}) & condition
 
 
 def keyset_paginate[T: Model](

@@ -23,7 +23,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def community_list(request: HttpRequest) -> HttpResponse:
     form = CommunitySearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # An invalid filter (a kind that does not exist) is dropped; the valid ones still apply.
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
     page = selectors.community_search(
         query=filters.get("q", ""),
         kind=filters.get("kind", ""),

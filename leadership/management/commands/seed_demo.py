@@ -382,6 +382,6 @@ class Command(BaseCommand):
         del demo
 
     def _progress(self, batches: list[list[Any]], what: str) -> Any:
-        if not self.show_progress:
+        if not self.show_progress or not batches:  # a re-run has nothing to write
             return batches
         return tqdm(batches, desc=f"{what:>12}", unit="batch", file=sys.stderr)

@@ -1,0 +1,145 @@
+"""Factories for the core models.
+
+Names come from sequences, not Faker, so a failing test prints the same rows every run.
+`PersonFactory` is the usual entry point: it makes the user (username = email) and a verified
+primary email address, so the person can log in by email like anyone who signed up.
+"""
+
+import datetime
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import Model
+from factory.django import DjangoModelFactory, Password
+
+from leadership.models import (
+    Community,
+    Language,
+    Membership,
+    Person,
+    PersonLanguage,
+    PersonSkill,
+    Skill,
+)
+
+PASSWORD = "a-long-test-password"
+
+
+class EmailAddressFactory(DjangoModelFactory[EmailAddress]):
+    class Meta:
+        model = EmailAddress
+
+    email = factory.SelfAttribute("user.email")
+    verified = True
+    primary = True
+
+
+class UserFactory(DjangoModelFactory[User]):
+    """A user without a profile; `PersonFactory` adds one."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    username = factory.SelfAttribute("email")
+    password = Password(PASSWORD)
+    email_address = factory.RelatedFactory(EmailAddressFactory, factory_related_name="user")
+
+
+class ReferenceDataFactory[T: Model](DjangoModelFactory[T]):
+    """Languages and skills are reference data that migration 0002 may already have loaded.
+
+    Creating one that exists updates it, so a test gets the row it describes whether the test
+    database was built by migrations or without them.
+    """
+
+    class Meta:
+        abstract = True
+
+    _lookup = "pk"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        key = kwargs.pop(cls._lookup)
+        obj, _created = model_class.objects.update_or_create(**{cls._lookup: key}, defaults=kwargs)
+        return obj
+
+
+class LanguageFactory(ReferenceDataFactory[Language]):
+    class Meta:
+        model = Language
+
+    _lookup = "code"
+
+    code = factory.Sequence(lambda n: f"x-test{n}")
+    name = factory.Sequence(lambda n: f"Language {n:03d}")
+    autonym = ""
+
+
+class SkillFactory(ReferenceDataFactory[Skill]):
+    class Meta:
+        model = Skill
+
+    _lookup = "slug"
+
+    name = factory.Sequence(lambda n: f"Skill {n:03d}")
+    slug = factory.Sequence(lambda n: f"skill-{n}")
+    category = Skill.Category.PEOPLE
+    description = ""
+
+
+class PersonFactory(DjangoModelFactory[Person]):
+    class Meta:
+        model = Person
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Person {n:03d}")
+
+
+class PersonLanguageFactory(DjangoModelFactory[PersonLanguage]):
+    class Meta:
+        model = PersonLanguage
+
+    person = factory.SubFactory(PersonFactory)
+    language = factory.SubFactory(LanguageFactory)
+    proficiency = PersonLanguage.Proficiency.ADVANCED
+
+
+class PersonSkillFactory(DjangoModelFactory[PersonSkill]):
+    class Meta:
+        model = PersonSkill
+
+    person = factory.SubFactory(PersonFactory)
+    skill = factory.SubFactory(SkillFactory)
+    level = PersonSkill.Level.PROFICIENT
+
+
+class CommunityFactory(DjangoModelFactory[Community]):
+    class Meta:
+        model = Community
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Community {n:03d}")
+    slug = factory.Sequence(lambda n: f"community-{n}")
+    kind = Community.Kind.CHAPTER
+    region = Community.Region.NWE
+    time_zone = "UTC"
+
+    @factory.post_generation
+    def languages(self, create: bool, extracted: list[Language] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.languages.set(extracted)
+
+
+class MembershipFactory(DjangoModelFactory[Membership]):
+    class Meta:
+        model = Membership
+
+    person = factory.SubFactory(PersonFactory)
+    community = factory.SubFactory(CommunityFactory)
+    role = Membership.Role.MEMBER
+    joined_on = datetime.date(2024, 3, 1)
