@@ -1,0 +1,1 @@
+"""`make bench`: server time and query counts of every registered page, at scale (README.md)."""

@@ -1,0 +1,66 @@
+"""The Django side of the bench (paths, query counts, the session, jobs), run by bench/worker.py."""
+
+import time
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench import registry
+from bench.urls import FLOOR_PATH
+from leadership.models import Person
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def count_queries(ctx: registry.BenchContext, path: str) -> int:
+    """Queries of one GET of `path`, after one unmeasured GET (first-visit session writes)."""
+    ctx.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        ctx.get(path)
+    return len(queries)
+
+
+def bench_session(user: Any) -> str:
+    """A logged-in session for the server's requests, as logging in through the form makes."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = AUTH_BACKEND
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return str(store.session_key)
+
+
+def probe(scale: str, *, with_session: bool) -> dict[str, Any]:
+    user = get_user_model().objects.get(email=registry.BENCH_USER_EMAIL)
+    person = Person.objects.get(user=user)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user, backend=AUTH_BACKEND)
+    ctx = registry.BenchContext(scale=scale, user=user, person=person, client=client)
+    pages = []
+    for page in registry.pages():
+        path = page.path_fn(ctx)
+        pages.append({"name": page.name, "path": path, "queries": count_queries(ctx, path)})
+    return {
+        "pages": pages,
+        "floor": {"path": FLOOR_PATH, "queries": count_queries(ctx, FLOOR_PATH)},
+        "jobs": [{"name": job.name, "size": job.size} for job in registry.jobs()],
+        "session": (
+            {"cookie": settings.SESSION_COOKIE_NAME, "key": bench_session(user)}
+            if with_session
+            else None
+        ),
+    }
+
+
+def run_job(name: str) -> dict[str, Any]:
+    job = next((job for job in registry.jobs() if job.name == name), None)
+    if job is None:
+        raise registry.BenchError(f"No bench job named {name!r}.")
+    start = time.perf_counter()
+    job.fn()
+    return {"seconds": time.perf_counter() - start}
