@@ -7,6 +7,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, Language, Person, PersonLanguage, PersonSkill, Skill
+from .widgets import FastSelect, FastSelectMultiple, SharedTimeZoneFormField
 
 
 class CommunitySearchForm(forms.Form):
@@ -15,17 +16,19 @@ class CommunitySearchForm(forms.Form):
         label=_("Kind"),
         required=False,
         choices=[("", _("Any kind")), *Community.Kind.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
     region = forms.ChoiceField(
         label=_("Region"),
         required=False,
         choices=[("", _("Any region")), *Community.Region.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
 
 
 class ProfileForm(forms.ModelForm):
+    time_zone = SharedTimeZoneFormField(label=_("Time zone"), widget=FastSelect)
+
     class Meta:
         model = Person
         fields = [
@@ -76,6 +79,10 @@ class PersonLanguageForm(forms.ModelForm):
     class Meta:
         model = PersonLanguage
         fields = ["language", "proficiency"]
+        widgets = {
+            "language": FastSelect(attrs={"class": "form-select"}),
+            "proficiency": FastSelect(attrs={"class": "form-select"}),
+        }
 
     def __init__(
         self, *args: Any, language_choices: list[Any] | None = None, **kwargs: Any
@@ -89,6 +96,11 @@ class PersonLanguageForm(forms.ModelForm):
 
 class BaseLanguageFormSet(BaseInlineFormSet):
     """Every row offers the same languages: load them once for the page, not once per row."""
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs = super().get_form_kwargs(index)
@@ -129,6 +141,7 @@ class SkillLevelsForm(forms.Form):
                 required=False,
                 initial=levels.get(skill.pk),
                 help_text=skill.description,
+                widget=FastSelect(attrs={"class": "form-select"}),
             )
             by_category.setdefault(skill.get_category_display(), []).append(name)
         self.by_category = by_category
@@ -149,12 +162,16 @@ class SkillLevelsForm(forms.Form):
 
 
 class CommunityForm(forms.ModelForm):
+    time_zone = SharedTimeZoneFormField(label=_("Time zone"), widget=FastSelect)
+
     class Meta:
         model = Community
         fields = ["name", "kind", "region", "time_zone", "languages", "description"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
-            "languages": forms.SelectMultiple(attrs={"size": 8}),
+            "languages": FastSelectMultiple(attrs={"size": 8}),
+            "kind": FastSelect,
+            "region": FastSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -88,6 +88,15 @@ class Community(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("leadership:community-detail", kwargs={"slug": self.slug})
 
+    # get_FOO_display() translates every choice on each call; these translate one.
+    @property
+    def kind_label(self) -> str:
+        return str(CommunityKind(self.kind).label)
+
+    @property
+    def region_label(self) -> str:
+        return str(Region(self.region).label)
+
 
 class Person(models.Model):
     """The one profile of a user: who they are in the movement and what they are open to."""

@@ -62,10 +62,11 @@ def is_self(user: Any, person: Person | None) -> bool:
 def shares_a_community(user: Any, person: Person | None) -> bool:
     if person is None or not user.is_authenticated:
         return False
-    mine = _community_roles(user).keys()
-    if not mine:
-        return False
-    return person.memberships.filter(community_id__in=mine).exists()
+    cached = getattr(user, "_pathways_community_roles", None)
+    if cached is not None:
+        return person.memberships.filter(community_id__in=cached.keys()).exists()
+    # One query with a join, rather than loading the viewer's communities first.
+    return person.memberships.filter(community__memberships__person__user=user).exists()
 
 
 can_edit_community = is_organiser_of | is_coordinator

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, StringAgg, Value, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -34,7 +34,15 @@ def community_search(
 
 
 def community_get(*, slug: str) -> Community:
-    return get_object_or_404(Community.objects.prefetch_related("languages"), slug=slug)
+    """The community, with its language names joined in the same query (`language_names`)."""
+    return get_object_or_404(
+        Community.objects.annotate(
+            language_names=StringAgg(
+                "languages__name", delimiter=Value(", "), order_by="languages__name"
+            )
+        ),
+        slug=slug,
+    )
 
 
 def community_organisers(*, community: Community) -> list[Membership]:

@@ -300,17 +300,18 @@ def test_an_unknown_community_is_not_found(client_for, member):
 @pytest.mark.parametrize(
     ("who", "queries"),
     [
-        # 1 session, 2 user, 3 community, 4 its languages, 5 viewer's roles, 6 organisers,
-        # 7 coordinator check (for the edit button), 8 page of members, 9 viewer's person (menu)
-        ("member", 9),
-        # as the member, without 7: an organiser may edit without being a coordinator
-        ("organiser", 8),
-        # as the member, without 8: an outsider sees no member list
-        ("outsider", 8),
+        # 1 session, 2 user, 3 community with its language names, 4 viewer's roles,
+        # 5 organisers, 6 coordinator check (for the edit button), 7 page of members,
+        # 8 viewer's person (menu)
+        ("member", 8),
+        # as the member, without 6: an organiser may edit without being a coordinator
+        ("organiser", 7),
+        # as the member, without 7: an outsider sees no member list
+        ("outsider", 7),
         # as the member: coordinator check, then members
-        ("coordinator", 9),
-        # as the member, without 5 and 7: Django allows a superuser everything unasked
-        ("superuser", 7),
+        ("coordinator", 8),
+        # as the member, without 4 and 6: Django allows a superuser everything unasked
+        ("superuser", 6),
     ],
 )
 def test_the_community_page_query_count_per_viewer(
@@ -334,9 +335,9 @@ def test_the_community_page_costs_the_same_with_5_or_50_members(
     client = _warm(client_for(organiser))
 
     # when
-    # 1 session, 2 user, 3 community, 4 its languages, 5 viewer's roles, 6 organisers,
-    # 7 page of members, 8 viewer's person (menu)
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 community with its language names, 4 viewer's roles, 5 organisers,
+    # 6 page of members, 7 viewer's person (menu)
+    with django_assert_num_queries(7):
         response = client.get(community.get_absolute_url())
 
     # then
@@ -396,9 +397,9 @@ def test_the_edit_page_query_count(client_for, community, organiser, django_asse
     client = _warm(client_for(organiser))
 
     # when
-    # 1 session, 2 user, 3 community, 4 its languages, 5 viewer's roles, 6 community for the
-    # form, 7 its languages (initial), 8 viewer's person (menu), 9 languages to choose from
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 community with its language names, 4 viewer's roles, 5 community
+    # for the form, 6 its languages (initial), 7 viewer's person (menu), 8 languages to choose
+    with django_assert_num_queries(8):
         response = client.get(_edit_url(community))
 
     assert response.status_code == 200
@@ -566,10 +567,10 @@ def test_a_profile_costs_the_same_with_5_or_50_languages_skills_and_communities(
     client = _warm(client_for(organiser))
 
     # when
-    # 1 session, 2 user, 3 person with user, 4 coordinator check, 5 viewer's roles,
-    # 6 shares a community (EXISTS), 7 languages, 8 skills, 9 communities,
-    # 10 viewer's person (menu)
-    with django_assert_num_queries(10):
+    # 1 session, 2 user, 3 person with user, 4 coordinator check, 5 shares a community with
+    # the viewer (EXISTS over a join), 6 languages, 7 skills, 8 communities,
+    # 9 viewer's person (menu)
+    with django_assert_num_queries(9):
         response = client.get(person.get_absolute_url())
 
     # then
