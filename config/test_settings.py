@@ -18,3 +18,5 @@ STORAGES = {
 PATHWAYS_REQUIRE_MFA_FOR_STAFF = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ACCOUNT_RATE_LIMITS = False
+# Serve static files from the finders, as in development: no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True

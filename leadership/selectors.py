@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q, StringAgg, Value, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -35,14 +36,12 @@ def community_search(
 
 def community_get(*, slug: str) -> Community:
     """The community, with its language names joined in the same query (`language_names`)."""
-    return get_object_or_404(
-        Community.objects.annotate(
-            language_names=StringAgg(
-                "languages__name", delimiter=Value(", "), order_by="languages__name"
-            )
-        ),
-        slug=slug,
+    # SQLite before 3.44 (the local demo on older systems) cannot order inside an aggregate.
+    ordered = connection.features.supports_aggregate_order_by_clause
+    names = StringAgg(
+        "languages__name", delimiter=Value(", "), order_by="languages__name" if ordered else None
     )
+    return get_object_or_404(Community.objects.annotate(language_names=names), slug=slug)
 
 
 def community_organisers(*, community: Community) -> list[Membership]:
