@@ -1,6 +1,6 @@
 """Word lists for the demo data: places, names and topics from across the movement."""
 
-# (country, region code, IANA time zone, language codes, a few cities)
+# (country or area, region code, IANA time zone, language codes, a few cities)
 COUNTRIES: list[tuple[str, str, str, list[str], list[str]]] = [
     ("Nigeria", "ssa", "Africa/Lagos", ["en", "yo", "ig"], ["Lagos", "Ibadan", "Enugu", "Kano"]),
     ("Ghana", "ssa", "Africa/Accra", ["en"], ["Accra", "Kumasi", "Tamale"]),
@@ -94,21 +94,21 @@ COUNTRIES: list[tuple[str, str, str, list[str], list[str]]] = [
     ("Venezuela", "lac", "America/Caracas", ["es"], ["Caracas", "Maracaibo"]),
     ("United States", "na", "America/New_York", ["en", "es"], ["New York", "Washington", "Boston"]),
     (
-        "United States (West)",
+        "California",
         "na",
         "America/Los_Angeles",
         ["en", "es"],
-        ["San Francisco", "Los Angeles", "Seattle"],
+        ["San Francisco", "Los Angeles", "San Diego"],
     ),
     (
-        "United States (Central)",
+        "Midwest",
         "na",
         "America/Chicago",
         ["en"],
         ["Chicago", "Houston", "Minneapolis"],
     ),
     ("Canada", "na", "America/Toronto", ["en", "fr"], ["Toronto", "Montréal", "Ottawa"]),
-    ("Canada (West)", "na", "America/Vancouver", ["en"], ["Vancouver", "Calgary"]),
+    ("Cascadia", "na", "America/Vancouver", ["en"], ["Vancouver", "Seattle", "Portland"]),
 ]
 
 THEMES: list[str] = [

@@ -116,19 +116,28 @@ class Command(BaseCommand):
         for theme in demo_data.THEMES:
             add(theme, "thematic", "global", "UTC", ["en"])
         add("Wikimedia Movement", "movement", "global", "UTC", ["en", "fr", "es", "ar"])
+        online: list[str] = []
         for country, region, tz, langs, cities in countries:
             add(f"Wikimedia {country}", "chapter", region, tz, langs)
             for city in cities:
                 add(f"Wikimedians of {city}", "user_group", region, tz, langs[:2])
-            for code in langs:
-                lang = self.languages.get(code)
-                if lang:
-                    add(f"{lang.name} Wikipedia community", "online", region, tz, [code])
-        # Beyond the named ones (large scale), more local groups across the same places.
-        while len(specs) < self.scale.communities:
-            country, region, tz, langs, cities = rng.choice(countries)
-            topic = rng.choice(demo_data.TOPICS).title()
-            add(f"{topic} Wikimedians of {rng.choice(cities)}", "user_group", region, tz, langs[:2])
+            online.extend(code for code in langs if code not in online)
+        # One online community a language: a wiki's community is not tied to a country.
+        for code in online:
+            if lang := self.languages.get(code):
+                add(f"{lang.name} Wikipedia community", "online", "global", "UTC", [code])
+        # Beyond the named ones (large scale), local groups on a topic, each pair used once.
+        local = [
+            (topic.title(), city, country)
+            for country in countries
+            for city in country[4]
+            for topic in demo_data.TOPICS
+        ]
+        rng.shuffle(local)
+        for topic, city, (_name, region, tz, langs, _cities) in local:
+            if len(specs) >= self.scale.communities:
+                break
+            add(f"{topic} Wikimedians of {city}", "user_group", region, tz, langs[:2])
         head, tail = specs[:1], specs[1:]
         # Keep the demo chapter, then a seeded sample so the small scale mixes kinds and regions.
         rng.shuffle(tail)
