@@ -11,6 +11,8 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+# The interpreter's real path (not a pyenv shim), so that uv reuses .venv instead of rebuilding it.
+PYTHON_EXE = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pathways
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -30,7 +32,7 @@ $(UV):
 
 # Re-sync whenever the lock file changes.
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --python $(PYTHON_EXE)
 	@touch $@
 
 install: $(VENV)/.synced
