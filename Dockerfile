@@ -1,7 +1,8 @@
 # Production image: gunicorn serving Django; the same image runs the Celery worker and beat.
 FROM python:3.13-slim AS base
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+ENV DJANGO_DEBUG=0 \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/app/.venv \

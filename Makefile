@@ -42,8 +42,10 @@ run: install
 	@# seed_demo adds only what is missing, so this seeds a fresh database once and then
 	@# just prints the logins again.
 	$(PY) manage.py seed_demo --scale small
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "Starting the Celery worker and beat (broker: $$CELERY_BROKER_URL)"; \
+	@# The broker may come from the environment or from .env: ask the settings.
+	@BROKER="$$($(PY) scripts/setting.py CELERY_BROKER_URL)"; \
+	if [ -n "$$BROKER" ]; then \
+		echo "Starting the Celery worker and beat (broker: $$BROKER)"; \
 		$(VENV)/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 & \
 		trap "kill $$! 2>/dev/null" EXIT; \
 		$(PY) manage.py runserver $(HOST):$(PORT); \

@@ -6,6 +6,7 @@ key, allowed hosts, DATABASE_URL and CELERY_BROKER_URL (see README.md).
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -159,6 +160,9 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "leadership.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pathways] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Behind a proxy, allauth must key its rate limits on the visitor's address from
+# X-Forwarded-For, not on the proxy's (which every visitor would share).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Pathways"
 # Staff and coordinators must set up two-factor authentication before using the app. On in
@@ -169,10 +173,12 @@ SOCIALACCOUNT_ADAPTER = "leadership.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 MEDIAWIKI_CLIENT_ID = env.str("MEDIAWIKI_CLIENT_ID", default="")
 MEDIAWIKI_CLIENT_SECRET = env.str("MEDIAWIKI_CLIENT_SECRET", default="")
+MEDIAWIKI_REST_API = env.str("MEDIAWIKI_REST_API", default="https://meta.wikimedia.org/w/rest.php")
+_WIKI_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MEDIAWIKI_REST_API))
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
     "mediawiki": {
-        "REST_API": env.str("MEDIAWIKI_REST_API", default="https://meta.wikimedia.org/w/rest.php"),
-        "USERPAGE_TEMPLATE": "https://meta.wikimedia.org/wiki/User:{username}",
+        "REST_API": MEDIAWIKI_REST_API,
+        "USERPAGE_TEMPLATE": _WIKI_ORIGIN + "/wiki/User:{username}",
     }
 }
 if MEDIAWIKI_CLIENT_ID and MEDIAWIKI_CLIENT_SECRET:
@@ -248,6 +254,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
+CELERY_RESULT_EXPIRES = None  # no results are kept, so beat needs no cleanup entry
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only after it ran, and re-queued if its worker dies mid-way: tasks are
 # idempotent, so running one twice is safe, losing one is not.
@@ -275,7 +282,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF, "https://meta.wikimedia.org"],
+    # "Log in with Wikimedia" posts here and is redirected to the wiki's login pages.
+    "form-action": [CSP.SELF, _WIKI_ORIGIN, "https://auth.wikimedia.org"],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

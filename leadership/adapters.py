@@ -7,6 +7,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.db import transaction
 from django.http import HttpRequest
 
+from .models import Person
 from .services import person_create_for_user
 
 
@@ -25,7 +26,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user = super().save_user(request, sociallogin, form)
             username = (sociallogin.account.extra_data or {}).get("username", "")
             person = person_create_for_user(user=user, display_name=username)
-            if username and not person.wiki_username:
+            # A username someone else typed into their profile is not taken over here: the
+            # login must not fail on it; coordinators can sort out the clash in the admin.
+            claimed = Person.objects.filter(wiki_username__iexact=username).exists()
+            if username and not person.wiki_username and not claimed:
                 person.wiki_username = username
                 person.save(update_fields=["wiki_username"])
         return user

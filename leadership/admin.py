@@ -1,4 +1,9 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -89,6 +94,9 @@ class PersonSkillAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+    """Object permissions check a membership as it was; the community choices and the save
+    check keep a staff organiser from moving one into a community they do not organise."""
+
     list_display = ["person", "community", "role", "joined_on"]
     list_filter = ["role", "community__kind", "community__region"]
     search_fields = ["person__display_name", "community__name", "person__user__email"]
@@ -96,3 +104,18 @@ class MembershipAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["person", "community"]
     date_hierarchy = "joined_on"
     show_full_result_count = False
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        if db_field.name == "community" and not request.user.has_perm("leadership.coordinate"):
+            organised = Membership.objects.filter(
+                person__user_id=request.user.pk or 0, role=Membership.Role.ORGANISER
+            ).values("community_id")
+            kwargs["queryset"] = Community.objects.filter(pk__in=organised)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if not request.user.has_perm("leadership.change_community", obj.community):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)

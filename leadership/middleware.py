@@ -1,11 +1,9 @@
 from collections.abc import Callable
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 
 from .rules import is_coordinator
@@ -69,7 +67,7 @@ class RequireMfaMiddleware:
         if (
             settings.PATHWAYS_REQUIRE_MFA_FOR_STAFF
             and request.user.is_authenticated
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not request.path_info.startswith(self.ALLOWED_PREFIXES)
             and (request.user.is_staff or is_coordinator(request.user))
         ):
             from allauth.mfa.models import Authenticator
@@ -78,6 +76,6 @@ class RequireMfaMiddleware:
                 user=request.user, type=Authenticator.Type.TOTP
             ).exists()
             if not has_totp:
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+                # allauth's activation page does not follow a `next`; it ends on the MFA overview.
+                return redirect("mfa_activate_totp")
         return self.get_response(request)

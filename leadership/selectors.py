@@ -4,12 +4,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q, StringAgg, Value, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, StringAgg, Value, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Community, Membership, Person, PersonLanguage, PersonSkill
 from .pagination import KeysetPage, keyset_paginate
+from .rules import is_coordinator
 
 
 def person_for_user(*, user: Any) -> Person | None:
@@ -87,11 +88,22 @@ def person_get_for_viewing(*, user: Any, pk: int) -> Person:
                 "skill__category", "skill__name"
             ),
         ),
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("community").order_by(
-                "community__name", "community_id"
-            ),
-        ),
+        Prefetch("memberships", queryset=_memberships_visible_to(user=user, person=person)),
     )
     return person
+
+
+def _memberships_visible_to(*, user: Any, person: Person) -> QuerySet[Membership]:
+    """A person's memberships that the viewer may know of.
+
+    Belonging to some communities can be sensitive: others see only the communities they share
+    with the person; the person and coordinators see all.
+    """
+    memberships = Membership.objects.select_related("community").order_by(
+        "community__name", "community_id"
+    )
+    # The predicate itself, not has_perm(): for everyone else has_perm() would go on to ask
+    # Django's model permissions (two more queries) about a rule that only rules knows.
+    if person.user_id == user.pk or is_coordinator(user):
+        return memberships
+    return memberships.filter(community__memberships__person__user=user)

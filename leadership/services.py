@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,11 +133,15 @@ def community_update(
             raise LeadershipError(_("A community needs a name."))
         if Community.objects.filter(name__iexact=name).exclude(pk=community.pk).exists():
             raise LeadershipError(_("Another community already has this name."))
-    with transaction.atomic():
-        for field, value in data.items():
-            setattr(community, field, value)
-        community.save(update_fields=list(data))
-        community.languages.set(list(languages))
+    try:
+        with transaction.atomic():
+            for field, value in data.items():
+                setattr(community, field, value)
+            community.save(update_fields=list(data))
+            community.languages.set(list(languages))
+    except IntegrityError as error:
+        # Two renames to the same name at once: the database's unique index decides.
+        raise LeadershipError(_("Another community already has this name.")) from error
     return community
 
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
 from .forms import CommunityForm, CommunitySearchForm, LanguageFormSet, ProfileForm, SkillLevelsForm
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "leadership/home.html", {"memberships": memberships})
 
 
+@vary_on_headers("HX-Request")
 def community_list(request: HttpRequest) -> HttpResponse:
     form = CommunitySearchForm(request.GET or None)
     # An invalid filter (a kind that does not exist) is dropped; the valid ones still apply.
@@ -32,9 +34,12 @@ def community_list(request: HttpRequest) -> HttpResponse:
         region=filters.get("region", ""),
         cursor=request.GET.get("cursor"),
     )
+    # A history restore asks with HX-Request too, but wants the whole page back.
+    htmx = request.htmx  # type: ignore[attr-defined]
+    partial = bool(htmx) and not htmx.history_restore_request
     template = (
         "leadership/partials/community_results.html"
-        if request.htmx  # type: ignore[attr-defined]
+        if partial
         else "leadership/community_list.html"
     )
     return render(request, template, {"form": form, "page": page})

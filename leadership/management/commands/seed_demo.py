@@ -82,6 +82,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, scale: str, seed: int, **options: Any) -> None:
         if not Language.objects.exists() or not Skill.objects.exists():
             raise CommandError("Reference data is missing: run `python manage.py migrate` first.")
+        self.seed = seed
         self.rng = random.Random(seed)
         self.scale = SCALES[scale]
         self.show_progress = scale == "large" and options.get("verbosity", 1) > 0
@@ -162,12 +163,19 @@ class Command(BaseCommand):
         for batch in _batches(rows):
             Community.objects.bulk_create(batch, ignore_conflicts=True)
         by_slug = Community.objects.in_bulk([r.slug for r in rows], field_name="slug")
-        communities = [by_slug[r.slug] for r in rows]
+        # A row missing here clashed on another unique key (a real community renamed to a
+        # seeded name): it is left alone, not overwritten.
+        found = [
+            (by_slug[r.slug], spec)
+            for r, spec in zip(rows, specs, strict=True)
+            if r.slug in by_slug
+        ]
+        communities = [community for community, _spec in found]
         through = Community.languages.through
         links = [
             through(community_id=c.pk, language_id=code)
-            for c, s in zip(communities, specs, strict=True)
-            for code in s["languages"]
+            for c, spec in found
+            for code in spec["languages"]
             if code in self.languages
         ]
         for batch in _batches(links):
@@ -182,7 +190,6 @@ class Command(BaseCommand):
     # `ignore_conflicts=True`, so a conflict on another unique key is still skipped as before.
     def _people(self) -> list[int]:
         """The generated people's primary keys, in seed order."""
-        rng = self.rng
         user_model = get_user_model()
         count = self.scale.people
         emails = [f"person{i:06d}@example.org" for i in range(1, count + 1)]
@@ -206,6 +213,11 @@ class Command(BaseCommand):
         country_langs = [c[3] for c in demo_data.COUNTRIES]
         country_tzs = [c[2] for c in demo_data.COUNTRIES]
         for i, email in enumerate(emails):
+            if email not in user_ids:  # taken by a real account that is not ours: leave it
+                continue
+            # Each person draws from their own generator: the same person gets the same
+            # profile at every scale, so seeding "large" over "small" adds and never alters.
+            rng = random.Random(f"{self.seed}:{email}")
             given = rng.choice(demo_data.GIVEN_NAMES)
             family = rng.choice(demo_data.FAMILY_NAMES)
             home = rng.randrange(len(demo_data.COUNTRIES))
@@ -252,7 +264,9 @@ class Command(BaseCommand):
         language_rows: list[PersonLanguage] = []
         skill_rows: list[PersonSkill] = []
         for user_id, _fields, langs, skills in profiles:
-            pid = person_ids[user_id]
+            pid = person_ids.get(user_id)
+            if pid is None:  # dropped on another unique key (a wiki username someone took)
+                continue
             seen: set[str] = set()
             for code, level in langs:
                 if code in self.languages and code not in seen:
@@ -270,7 +284,7 @@ class Command(BaseCommand):
             PersonLanguage.objects.bulk_create(batch, ignore_conflicts=True)
         for batch in self._progress(_batches(skill_rows), "skills"):
             PersonSkill.objects.bulk_create(batch, ignore_conflicts=True)
-        return [person_ids[user_id] for user_id, _p, _l, _s in profiles]
+        return [person_ids[u] for u, _p, _l, _s in profiles if u in person_ids]
 
     @staticmethod
     def _generated(emails: list[str], prefix: str = "") -> Q:
