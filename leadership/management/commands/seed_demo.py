@@ -398,7 +398,7 @@ class Command(BaseCommand):
 
     def _print_logins(self, demo: dict[str, Person]) -> None:
         self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000 with:")
+            self.style.SUCCESS("Demo data is ready. Log in with one of these accounts:")
         )
         for _key, email, _name, what in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} password: {DEMO_PASSWORD}   ({what})")
