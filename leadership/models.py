@@ -256,8 +256,10 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         indexes = [
-            # Keyset pagination of a community's members, organisers first.
-            models.Index(fields=["community", "role", "person"], name="membership_comm_role_idx"),
+            # A community's organisers, and its members newest first by keyset pagination.
+            models.Index(
+                fields=["community", "role", "joined_on", "id"], name="membership_newest_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["person", "community"], name="membership_unique"),

@@ -26,32 +26,43 @@ class KeysetPage[T: Model]:
         return bool(self.next_cursor or self.previous_cursor)
 
 
+def _name(field: str) -> str:
+    return field.removeprefix("-")
+
+
 def _key_of(obj: Any, fields: Sequence[str]) -> list[Any]:
     values = []
     for field in fields:
         value: Any = obj
-        for part in field.split("__"):
+        for part in _name(field).split("__"):
             value = getattr(value, part)
-        values.append(value)
+        # Cursors are JSON: dates travel as ISO strings, which the ORM compares as dates.
+        values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     return values
 
 
 def _after(fields: Sequence[str], values: Sequence[Any], *, reverse: bool) -> Q:
-    """Rows strictly after `values` in the lexicographic order of `fields` (before if reverse)."""
-    op = "lt" if reverse else "gt"
+    """Rows strictly after `values` in the order of `fields` ("-name" descending; before if
+    reverse)."""
+
+    def op(field: str) -> str:
+        return "lt" if field.startswith("-") != reverse else "gt"
+
+    names = [_name(f) for f in fields]
     condition = Q()
     for i, field in enumerate(fields):
-        equal_prefix = Q(**dict(zip(fields[:i], values[:i], strict=True)))
-        condition |= equal_prefix & Q(**{f"{field}__{op}": values[i]})
+        equal_prefix = Q(**dict(zip(names[:i], values[:i], strict=True)))
+        condition |= equal_prefix & Q(**{f"{names[i]}__{op(field)}": values[i]})
     # Implied by the OR above, but Postgres can start an index scan only at a plain bound: without
     # it, page N walks the index from the first row and filters out the N-1 pages before it.
-    return Q(**{f"{fields[0]}__{op}e": values[0]}) & condition
+    return Q(**{f"{names[0]}__{op(fields[0])}e": values[0]}) & condition
 
 
 def keyset_paginate[T: Model](
     queryset: QuerySet[T], *, fields: Sequence[str], cursor: str | None, size: int
 ) -> KeysetPage[T]:
-    """One page of `queryset` ordered by `fields` (the last must be unique, e.g. "pk").
+    """One page of `queryset` ordered by `fields` (the last must be unique, e.g. "pk"; a leading
+    "-" sorts that field in descending order).
 
     An invalid or tampered cursor gives the first page rather than an error: cursors come from
     links people bookmark and share.
@@ -69,7 +80,7 @@ def keyset_paginate[T: Model](
         ):
             direction, values = "next", None
     backwards = direction == "prev" and values is not None
-    order = [f"-{f}" if backwards else f for f in fields]
+    order = [(f"-{f}" if not f.startswith("-") else _name(f)) if backwards else f for f in fields]
     qs = queryset.order_by(*order)
     if values is not None:
         qs = qs.filter(_after(fields, values, reverse=backwards))

@@ -1,12 +1,14 @@
 """Keyset pagination: pages follow the sort key, ties are broken by the primary key."""
 
+from datetime import date
+
 import pytest
 from django.core import signing
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadership.models import Community
+from leadership.models import Community, Membership
 from leadership.pagination import keyset_paginate
 from tests.factories import CommunityFactory, MembershipFactory, PersonFactory
 
@@ -228,3 +230,33 @@ def test_walking_forward_then_back_visits_every_row_exactly_once_in_order(db, ki
         assert back_cursor is None
 
         transaction.set_rollback(True)
+
+
+def test_descending_fields_and_dates_page_forward_and_back_in_the_same_order(community):
+    # given members who joined on a few dates, with ties, created out of order
+    days = [date(2024, 1, d) for d in (3, 1, 2, 3, 1, 3, 2)]
+    for day in days:
+        MembershipFactory.create(community=community, joined_on=day)
+    expected = list(
+        Membership.objects.filter(community=community)
+        .order_by("-joined_on", "-pk")
+        .values_list("pk", flat=True)
+    )
+    qs = Membership.objects.filter(community=community)
+
+    def page(cursor=None):
+        return keyset_paginate(qs, fields=["-joined_on", "-pk"], cursor=cursor, size=3)
+
+    # when walking forward to the end and back again
+    forward = [page()]
+    while forward[-1].next_cursor:
+        forward.append(page(forward[-1].next_cursor))
+    backward = [forward[-1]]
+    while backward[-1].previous_cursor:
+        backward.append(page(backward[-1].previous_cursor))
+
+    # then
+    assert [m.pk for p in forward for m in p.items] == expected
+    assert [[m.pk for m in p.items] for p in reversed(backward)] == [
+        [m.pk for m in p.items] for p in forward
+    ]
