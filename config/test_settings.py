@@ -6,6 +6,9 @@ from .settings import env
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/pathways"),
 }
+# The same statement handling as production (see settings.py), so that every query the tests run
+# is known to work with parameters bound on the server.
+DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
