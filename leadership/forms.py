@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
@@ -7,6 +7,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, Language, Person, PersonLanguage, PersonSkill, Skill
+from .services import LanguageLevel
 from .widgets import FastSelect, FastSelectMultiple, SharedTimeZoneFormField
 
 
@@ -97,6 +98,14 @@ class PersonLanguageForm(forms.ModelForm):
 class BaseLanguageFormSet(BaseInlineFormSet):
     """Every row offers the same languages: load them once for the page, not once per row."""
 
+    def levels(self) -> list[LanguageLevel]:
+        """The languages kept after validation: filled-in rows not marked for removal."""
+        return [
+            LanguageLevel(f.cleaned_data["language"], f.cleaned_data["proficiency"])
+            for f in self.forms
+            if f.cleaned_data.get("language") and not f.cleaned_data.get("DELETE")
+        ]
+
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -112,15 +121,19 @@ class BaseLanguageFormSet(BaseInlineFormSet):
         return kwargs
 
 
-LanguageFormSet = inlineformset_factory(
-    Person,
-    PersonLanguage,
-    form=PersonLanguageForm,
-    formset=BaseLanguageFormSet,
-    extra=2,
-    can_delete=True,
-    max_num=20,
-    validate_max=True,
+# The factory returns a subclass of BaseLanguageFormSet; its stubs say only BaseInlineFormSet.
+LanguageFormSet = cast(
+    type[BaseLanguageFormSet],
+    inlineformset_factory(
+        Person,
+        PersonLanguage,
+        form=PersonLanguageForm,
+        formset=BaseLanguageFormSet,
+        extra=2,
+        can_delete=True,
+        max_num=20,
+        validate_max=True,
+    ),
 )
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -106,21 +105,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         [form.is_valid(), language_formset.is_valid(), skills_form.is_valid()]
     ):
         try:
-            with transaction.atomic():
-                services.person_update(
-                    person=person,
-                    data={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS},
-                    languages=[
-                        services.LanguageLevel(
-                            f.cleaned_data["language"], f.cleaned_data["proficiency"]
-                        )
-                        for f in language_formset.forms
-                        if f.cleaned_data.get("language") and not f.cleaned_data.get("DELETE")
-                    ],
-                    skills=[
-                        services.SkillLevel(skill, level) for skill, level in skills_form.levels()
-                    ],
-                )
+            services.person_update(
+                person=person,
+                data={f: form.cleaned_data[f] for f in services.PROFILE_FIELDS},
+                languages=language_formset.levels(),
+                skills=[services.SkillLevel(skill, level) for skill, level in skills_form.levels()],
+            )
         except services.LeadershipError as error:
             form.add_error(None, str(error))
         else:
