@@ -6,6 +6,7 @@ import pytest
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.contrib.auth.models import Permission, User
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core import signing
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.http import HttpResponse
@@ -177,3 +178,15 @@ def test_seeding_a_bigger_scale_over_a_smaller_one_alters_no_existing_person(db,
     } == skills_before
     assert people_before <= set(Person.objects.values_list("pk", "display_name", "time_zone"))
     assert Person.objects.count() > len(people_before)
+
+
+def test_a_page_past_the_end_of_a_list_links_back_to_the_first_page(client_for, member):
+    # given a cursor after the last community (from a bookmark, once rows were removed)
+    past_the_end = signing.dumps(["next", ["\uffff", 10**9]], salt="pathways.keyset", compress=True)
+
+    # when
+    response = client_for(member).get("/communities/", {"cursor": past_the_end, "q": "x"})
+
+    # then
+    assert "past the end of the list" in response.text
+    assert 'href="?q=x"' in response.text
