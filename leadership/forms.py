@@ -7,7 +7,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, Language, Person, PersonLanguage, PersonSkill, Skill
-from .services import LanguageLevel
+from .services import PROFILE_FIELDS, LanguageLevel
 from .widgets import FastSelect, FastSelectMultiple, SharedTimeZoneFormField
 
 
@@ -32,16 +32,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "display_name",
-            "wiki_username",
-            "pronouns",
-            "time_zone",
-            "bio",
-            "open_to_being_mentored",
-            "open_to_mentoring",
-            "open_to_coaching",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

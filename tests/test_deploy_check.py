@@ -1,7 +1,6 @@
 """Production settings: Django's deploy check passes cleanly, a missing secret stops the start, and
 every page carries a nonce-based Content-Security-Policy."""
 
-import os
 import re
 import subprocess
 import sys
@@ -9,18 +8,9 @@ from pathlib import Path
 
 from django.test import Client
 
+from tests.environ import environ_without_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Variables the settings read: none may leak in from the shell or the test run (whose
-# DATABASE_URL points at a test database and whose DJANGO_SETTINGS_MODULE is the test settings).
-SETTINGS_PREFIXES = (
-    "DJANGO_",
-    "DATABASE_",
-    "CELERY_",
-    "CACHE_",
-    "EMAIL_",
-    "PATHWAYS_",
-    "MEDIAWIKI_",
-)
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "DJANGO_DEBUG": "0",
@@ -36,7 +26,7 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+    clean = environ_without_settings()
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,

@@ -5,7 +5,6 @@ default, no broker, PBKDF2 passwords. It needs no Postgres, so it asks for no `d
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,18 +12,9 @@ from pathlib import Path
 import pytest
 
 from leadership.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.environ import environ_without_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Every variable the settings read comes from the test, none from the shell or the test run.
-SETTINGS_PREFIXES = (
-    "DJANGO_",
-    "DATABASE_",
-    "CELERY_",
-    "CACHE_",
-    "EMAIL_",
-    "PATHWAYS_",
-    "MEDIAWIKI_",
-)
 
 # Logs in with the printed passwords, then prints {page: status code} as JSON.
 RENDER_MAIN_PAGES = """
@@ -60,7 +50,7 @@ def email_of(key: str) -> str:
 
 @pytest.fixture
 def run_in_demo(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+    env = environ_without_settings()
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
