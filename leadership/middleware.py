@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from .models import Person
 from .rules import is_coordinator
 
 SESSION_TZ_KEY = "pathways_tz"
@@ -40,8 +41,6 @@ class ViewerTimezoneMiddleware:
             return None
         tz_name = request.session.get(SESSION_TZ_KEY)
         if tz_name is None:
-            from .models import Person
-
             found = Person.objects.filter(user=request.user).values_list("time_zone", flat=True)
             tz = next(iter(found), None)
             tz_name = str(tz) if tz else "UTC"

@@ -30,6 +30,11 @@ def _name(field: str) -> str:
     return field.removeprefix("-")
 
 
+def _flip(field: str) -> str:
+    """The same field in the opposite order."""
+    return _name(field) if field.startswith("-") else f"-{field}"
+
+
 def _key_of(obj: Any, fields: Sequence[str]) -> list[Any]:
     values = []
     for field in fields:
@@ -80,7 +85,7 @@ def keyset_paginate[T: Model](
         ):
             direction, values = "next", None
     backwards = direction == "prev" and values is not None
-    order = [(f"-{f}" if not f.startswith("-") else _name(f)) if backwards else f for f in fields]
+    order = [_flip(f) if backwards else f for f in fields]
     qs = queryset.order_by(*order)
     if values is not None:
         qs = qs.filter(_after(fields, values, reverse=backwards))

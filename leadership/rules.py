@@ -9,7 +9,7 @@ from typing import Any
 import rules
 from django.conf import settings
 
-from .models import Community, Person
+from .models import Community, Membership, Person
 
 
 @rules.predicate
@@ -30,8 +30,6 @@ def _community_roles(user: Any) -> dict[int, str]:
     """The user's memberships as {community id: role}, loaded once per request."""
     cached = getattr(user, "_pathways_community_roles", None)
     if cached is None:
-        from .models import Membership
-
         cached = dict(
             Membership.objects.filter(person__user=user).values_list("community_id", "role")
         )
@@ -50,7 +48,7 @@ def is_member_of(user: Any, community: Community | None) -> bool:
 def is_organiser_of(user: Any, community: Community | None) -> bool:
     if community is None or not user.is_authenticated:
         return False
-    return _community_roles(user).get(community.pk) == "organiser"
+    return _community_roles(user).get(community.pk) == Membership.Role.ORGANISER
 
 
 @rules.predicate

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -39,17 +39,6 @@ def person_create_for_user(*, user: Any, display_name: str = "") -> Person:
         user=user, defaults={"display_name": name[:150]}
     )
     return person
-
-
-def _is_named_time_zone(value: Any) -> bool:
-    """An IANA zone as a tzinfo: django-timezone-field gives pytz zones (4.x) or ZoneInfo (5+)."""
-    if not isinstance(value, tzinfo):
-        return False
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 PROFILE_FIELDS = (
@@ -95,7 +84,9 @@ def person_update(
         )
     if "display_name" in data and not str(data["display_name"]).strip():
         raise LeadershipError(_("Your display name cannot be empty."))
-    if "time_zone" in data and not _is_named_time_zone(data["time_zone"]):
+    # A ZoneInfo is always a real IANA zone (it cannot be built for an unknown name); strings
+    # and fixed offsets are refused.
+    if "time_zone" in data and not isinstance(data["time_zone"], ZoneInfo):
         raise LeadershipError(_("Choose a valid time zone."))
 
     with transaction.atomic():

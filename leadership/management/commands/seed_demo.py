@@ -31,6 +31,7 @@ from leadership.models import (
     PersonSkill,
     Skill,
 )
+from leadership.services import membership_add, user_create
 
 # Rows per INSERT: big enough to keep round trips few, small enough to keep each statement's
 # parameters well under Postgres' 65,535 limit and memory flat on the large scale.
@@ -93,9 +94,9 @@ class Command(BaseCommand):
             communities = self._communities()
             people = self._people()
             self._memberships(communities, people)
-            demo = self._demo_accounts(communities)
+            self._demo_accounts(communities)
         if not options["quiet_logins"]:
-            self._print_logins(demo)
+            self._print_logins()
 
     # -- communities ---------------------------------------------------------------------
     def _community_specs(self) -> list[dict[str, Any]]:
@@ -369,9 +370,7 @@ class Command(BaseCommand):
             Membership.objects.bulk_create(batch, ignore_conflicts=True)
 
     # -- demo logins ---------------------------------------------------------------------
-    def _demo_accounts(self, communities: list[Community]) -> dict[str, Person]:
-        from leadership.services import membership_add, user_create
-
+    def _demo_accounts(self, communities: list[Community]) -> None:
         chapter = communities[0]
         demo: dict[str, Person] = {}
         for key, email, name, _what in DEMO_ACCOUNTS:
@@ -394,15 +393,13 @@ class Command(BaseCommand):
         if not (admin_user.is_staff and admin_user.is_superuser):
             admin_user.is_staff = admin_user.is_superuser = True
             admin_user.save(update_fields=["is_staff", "is_superuser"])
-        return demo
 
-    def _print_logins(self, demo: dict[str, Person]) -> None:
+    def _print_logins(self) -> None:
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Log in with one of these accounts:")
         )
         for _key, email, _name, what in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} password: {DEMO_PASSWORD}   ({what})")
-        del demo
 
     def _progress(self, batches: list[list[Any]], what: str) -> Any:
         if not self.show_progress or not batches:  # a re-run has nothing to write
