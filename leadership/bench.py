@@ -55,3 +55,5 @@ register_page(
 )
 register_page("person profile", lambda ctx: _fellow_member(ctx).get_absolute_url())
 register_page("profile edit", lambda ctx: reverse("leadership:profile-edit"))
+register_page("profile languages", lambda ctx: reverse("leadership:profile-languages"))
+register_page("profile skills", lambda ctx: reverse("leadership:profile-skills"))

@@ -10,6 +10,9 @@ from .models import Community, Language, Person, PersonLanguage, PersonSkill, Sk
 from .services import PROFILE_FIELDS, LanguageLevel
 from .widgets import FastSelect, FastSelectMultiple, SharedTimeZoneFormField
 
+# crispy-bootstrap5's field template less the layouts Pathways does not use (see the template).
+LEAN_FIELD_TEMPLATE = "leadership/crispy/field.html"
+
 
 class CommunitySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -40,6 +43,7 @@ class ProfileForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.field_template = LEAN_FIELD_TEMPLATE
         self.helper.layout = Layout(
             Fieldset(
                 _("About you"), "display_name", "wiki_username", "pronouns", "time_zone", "bio"
@@ -105,9 +109,11 @@ class BaseLanguageFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs = super().get_form_kwargs(index)
         if not hasattr(self, "_language_choices"):
-            field = forms.ModelChoiceField(queryset=Language.objects.order_by("name"))
-            # Through iter(): list() would first ask the iterator's length, a COUNT query.
-            self._language_choices = list(iter(field.iterator(field)))
+            # Plain (code, name) pairs, not model instances: every row shows the same ~110
+            # languages, and FastSelect renders the options of equal lists once.
+            empty = "---------"  # what ModelChoiceField offers for "no choice"
+            names = Language.objects.order_by("name").values_list("code", "name")
+            self._language_choices = [("", empty), *names]
         kwargs["language_choices"] = self._language_choices
         return kwargs
 
@@ -183,6 +189,7 @@ class CommunityForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.field_template = LEAN_FIELD_TEMPLATE
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

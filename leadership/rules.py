@@ -31,24 +31,49 @@ def _community_roles(user: Any) -> dict[int, str]:
     cached = getattr(user, "_pathways_community_roles", None)
     if cached is None:
         cached = dict(
-            Membership.objects.filter(person__user=user).values_list("community_id", "role")
+            # No ordering: the model's default would join the communities only to sort them.
+            Membership.objects.filter(person__user=user)
+            .order_by()
+            .values_list("community_id", "role")
         )
         user._pathways_community_roles = cached
     return cached
+
+
+# What a selector learnt about the viewer in the query that loaded an object (their role in a
+# community, whether they share one with a person), kept on the object for that viewer only, so
+# that the rules need no query of their own for it.
+_VIEWER_FACTS = "_pathways_viewer_facts"
+_UNKNOWN = object()
+
+
+def remember_viewer_fact(obj: Any, user: Any, fact: str, value: Any) -> None:
+    obj.__dict__.setdefault(_VIEWER_FACTS, {})[(user.pk, fact)] = value
+
+
+def _viewer_fact(obj: Any, user: Any, fact: str) -> Any:
+    return obj.__dict__.get(_VIEWER_FACTS, {}).get((user.pk, fact), _UNKNOWN)
+
+
+def _role_in(user: Any, community: Community) -> str | None:
+    role = _viewer_fact(community, user, "role")
+    if role is _UNKNOWN:
+        return _community_roles(user).get(community.pk)
+    return role
 
 
 @rules.predicate
 def is_member_of(user: Any, community: Community | None) -> bool:
     if community is None or not user.is_authenticated:
         return False
-    return community.pk in _community_roles(user)
+    return _role_in(user, community) is not None
 
 
 @rules.predicate
 def is_organiser_of(user: Any, community: Community | None) -> bool:
     if community is None or not user.is_authenticated:
         return False
-    return _community_roles(user).get(community.pk) == Membership.Role.ORGANISER
+    return _role_in(user, community) == Membership.Role.ORGANISER
 
 
 @rules.predicate
@@ -60,6 +85,9 @@ def is_self(user: Any, person: Person | None) -> bool:
 def shares_a_community(user: Any, person: Person | None) -> bool:
     if person is None or not user.is_authenticated:
         return False
+    shares = _viewer_fact(person, user, "shares_a_community")
+    if shares is not _UNKNOWN:
+        return bool(shares)
     cached = getattr(user, "_pathways_community_roles", None)
     if cached is not None:
         return person.memberships.filter(community_id__in=cached.keys()).exists()

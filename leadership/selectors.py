@@ -4,13 +4,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, StringAgg, Value, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Community, Membership, Person, PersonLanguage, PersonSkill
 from .pagination import KeysetPage, keyset_paginate
-from .rules import is_coordinator
+from .rules import is_coordinator, remember_viewer_fact
 
 
 def person_for_user(*, user: Any) -> Person | None:
@@ -35,20 +45,37 @@ def community_search(
     )
 
 
-def community_get(*, slug: str) -> Community:
-    """The community, with its language names joined in the same query (`language_names`)."""
+def community_get(*, slug: str, viewer: Any = None) -> Community:
+    """The community, with its language names joined in the same query (`language_names`).
+
+    Given a viewer, their role there comes in the same query too, for the permission rules.
+    """
     # SQLite before 3.44 (the local demo on older systems) cannot order inside an aggregate.
     ordered = connection.features.supports_aggregate_order_by_clause
     names = StringAgg(
         "languages__name", delimiter=Value(", "), order_by="languages__name" if ordered else None
     )
-    return get_object_or_404(Community.objects.annotate(language_names=names), slug=slug)
+    qs = Community.objects.annotate(language_names=names)
+    known_viewer = viewer is not None and viewer.is_authenticated
+    if known_viewer:
+        role = Membership.objects.filter(community=OuterRef("pk"), person__user=viewer)
+        qs = qs.annotate(viewer_role=Subquery(role.order_by().values("role")[:1]))
+    community = get_object_or_404(qs, slug=slug)
+    if known_viewer:
+        remember_viewer_fact(community, viewer, "role", community.viewer_role)  # type: ignore[attr-defined]
+    return community
+
+
+# What a list of people shows of each (name, pronouns, link): a row's other columns, the bio
+# above all, would only be read from the database to be thrown away.
+_LISTED_PERSON_FIELDS = ("joined_on", "person__display_name", "person__pronouns")
 
 
 def community_organisers(*, community: Community) -> list[Membership]:
     return list(
         Membership.objects.filter(community=community, role=Membership.Role.ORGANISER)
         .select_related("person")
+        .only(*_LISTED_PERSON_FIELDS)
         .order_by("person__display_name", "person_id")
     )
 
@@ -59,8 +86,10 @@ def community_members(*, community: Community, cursor: str | None) -> KeysetPage
     Newest first is what organisers look at (who should be welcomed) and what an index on
     (community, role, joined_on, id) serves directly, even for a community of 10,000.
     """
-    qs = Membership.objects.filter(community=community, role=Membership.Role.MEMBER).select_related(
-        "person"
+    qs = (
+        Membership.objects.filter(community=community, role=Membership.Role.MEMBER)
+        .select_related("person")
+        .only(*_LISTED_PERSON_FIELDS)
     )
     return keyset_paginate(
         qs, fields=["-joined_on", "-pk"], cursor=cursor, size=settings.PATHWAYS_PAGE_SIZE
@@ -77,7 +106,16 @@ def user_memberships(*, user: Any) -> list[Membership]:
 
 def person_get_for_viewing(*, user: Any, pk: int) -> Person:
     """A profile with its languages, skills and communities; Http404 if the user may not see it."""
-    person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
+    people = Person.objects.all()
+    if user.is_authenticated:
+        # Whether the viewer shares a community with the person, for the rules, in this query.
+        shared = Membership.objects.filter(
+            person=OuterRef("pk"), community__memberships__person__user=user
+        )
+        people = people.annotate(shares_with_viewer=Exists(shared))
+    person = get_object_or_404(people, pk=pk)
+    if user.is_authenticated:
+        remember_viewer_fact(person, user, "shares_a_community", person.shares_with_viewer)  # type: ignore[attr-defined]
     if not user.has_perm("leadership.view_person", person):
         raise Http404
     prefetch_related_objects(

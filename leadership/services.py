@@ -53,30 +53,12 @@ PROFILE_FIELDS = (
 )
 
 
-def person_update(
-    *,
-    person: Person,
-    data: Mapping[str, Any],
-    languages: Iterable[LanguageLevel],
-    skills: Iterable[SkillLevel],
-) -> Person:
-    """Replace a profile's fields, languages and skill levels in one transaction.
+def person_update(*, person: Person, data: Mapping[str, Any]) -> Person:
+    """Change a profile's own fields (those in PROFILE_FIELDS that `data` names).
 
-    Raises LeadershipError if a language or skill is listed twice or a level is out of range;
-    nothing is changed then.
+    Raises LeadershipError for a field that cannot be changed here, an empty display name or
+    something that is not a time zone; nothing is changed then.
     """
-    languages = list(languages)
-    skills = list(skills)
-    codes = [item.language.pk for item in languages]
-    if len(codes) != len(set(codes)):
-        raise LeadershipError(_("Each language can be listed only once."))
-    skill_ids = [item.skill.pk for item in skills]
-    if len(skill_ids) != len(set(skill_ids)):
-        raise LeadershipError(_("Each skill can be listed only once."))
-    if any(not 1 <= item.level <= 4 for item in skills):
-        raise LeadershipError(_("Skill levels go from 1 to 4."))
-    if any(not 1 <= item.proficiency <= 4 for item in languages):
-        raise LeadershipError(_("Choose a proficiency for each language."))
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
         raise LeadershipError(
@@ -88,20 +70,50 @@ def person_update(
     # and fixed offsets are refused.
     if "time_zone" in data and not isinstance(data["time_zone"], ZoneInfo):
         raise LeadershipError(_("Choose a valid time zone."))
+    for field, value in data.items():
+        setattr(person, field, value)
+    person.save(update_fields=list(data))
+    return person
 
+
+def person_languages_set(*, person: Person, languages: Iterable[LanguageLevel]) -> Person:
+    """Make `languages` the profile's languages: others are removed, listed ones kept or set.
+
+    Raises LeadershipError if a language is listed twice or a proficiency is out of range;
+    nothing is changed then.
+    """
+    languages = list(languages)
+    codes = [item.language.pk for item in languages]
+    if len(codes) != len(set(codes)):
+        raise LeadershipError(_("Each language can be listed only once."))
+    if any(not 1 <= item.proficiency <= 4 for item in languages):
+        raise LeadershipError(_("Choose a proficiency for each language."))
     with transaction.atomic():
-        for field, value in data.items():
-            setattr(person, field, value)
-        person.save(update_fields=list(data))
         PersonLanguage.objects.filter(person=person).exclude(language_id__in=codes).delete()
         for item in languages:
             PersonLanguage.objects.update_or_create(
                 person=person, language=item.language, defaults={"proficiency": item.proficiency}
             )
+    return person
+
+
+def person_skills_set(*, person: Person, skills: Iterable[SkillLevel]) -> Person:
+    """Make `skills` the profile's skill levels: skills not listed become unrated.
+
+    Raises LeadershipError if a skill is listed twice or a level is not 1 to 4; nothing is
+    changed then.
+    """
+    skills = list(skills)
+    skill_ids = [item.skill.pk for item in skills]
+    if len(skill_ids) != len(set(skill_ids)):
+        raise LeadershipError(_("Each skill can be listed only once."))
+    if any(not 1 <= item.level <= 4 for item in skills):
+        raise LeadershipError(_("Skill levels go from 1 to 4."))
+    with transaction.atomic():
         PersonSkill.objects.filter(person=person).exclude(skill_id__in=skill_ids).delete()
-        for skill_item in skills:
+        for item in skills:
             PersonSkill.objects.update_or_create(
-                person=person, skill=skill_item.skill, defaults={"level": skill_item.level}
+                person=person, skill=item.skill, defaults={"level": item.level}
             )
     return person
 

@@ -11,4 +11,6 @@ urlpatterns = [
     path("communities/<slug:slug>/edit/", views.community_edit, name="community-edit"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("profile/edit/", views.profile_edit, name="profile-edit"),
+    path("profile/edit/languages/", views.profile_languages_edit, name="profile-languages"),
+    path("profile/edit/skills/", views.profile_skills_edit, name="profile-skills"),
 ]

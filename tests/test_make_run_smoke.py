@@ -35,6 +35,8 @@ for name, url in [
     ("community detail", "/communities/wikimedia-demo-chapter/"),
     ("person detail", member.get_absolute_url()),
     ("profile edit", "/profile/edit/"),
+    ("profile languages", "/profile/edit/languages/"),
+    ("profile skills", "/profile/edit/skills/"),
 ]:
     statuses[name] = organiser.get(url).status_code
 admin = Client(HTTP_HOST="127.0.0.1")
@@ -92,5 +94,7 @@ def test_make_run_migrates_seeds_and_serves_the_main_pages_on_sqlite(run_in_demo
         "community detail": 200,
         "person detail": 200,
         "profile edit": 200,
+        "profile languages": 200,
+        "profile skills": 200,
         "admin index": 200,
     }

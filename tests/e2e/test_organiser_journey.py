@@ -48,12 +48,18 @@ def test_the_demo_organiser_edits_their_profile_and_searches_communities_without
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit your profile")
     page.get_by_label("Display name").fill("Olusegun Adébáyọ̀")
     page.get_by_label("Short bio").fill("Runs the chapter's photo walks in Ibadan.")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status")).to_contain_text("Your profile was saved.")
+    # and then their languages, the next part of the profile
+    page.get_by_role("link", name="Edit profile").click()
+    page.get_by_role("link", name="Languages").click()
     page.locator("select[name='languages-0-language']").select_option("yo")
     page.locator("select[name='languages-0-proficiency']").select_option("3")
-    page.get_by_role("button", name="Save profile").click()
+    page.get_by_role("button", name="Save languages").click()
+    expect(page.get_by_role("status")).to_contain_text("Your languages were saved.")
+    page.get_by_role("link", name="Cancel").click()
 
     # then: their profile page shows the change
-    expect(page.get_by_role("status")).to_contain_text("Your profile was saved.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Olusegun Adébáyọ̀")
     expect(page.get_by_role("main")).to_contain_text("Runs the chapter's photo walks in Ibadan.")
     expect(page.get_by_role("main")).to_contain_text("Yoruba (Advanced)")

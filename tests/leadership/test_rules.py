@@ -213,3 +213,33 @@ def test_sharing_a_community_means_a_common_membership_of_any_role(
     assert leadership_rules.shares_a_community(outsider, stranger)
     assert not leadership_rules.shares_a_community(member, stranger)
     assert not leadership_rules.shares_a_community(outsider, member.person)
+
+
+def test_a_role_learnt_with_the_community_counts_only_for_that_viewer(
+    user_named, community, organiser, outsider, django_assert_num_queries
+):
+    # given: the community page loaded the community with the organiser's role in it
+    from leadership.selectors import community_get
+
+    loaded = community_get(slug=community.slug, viewer=organiser)
+
+    # when / then: the organiser's rights need no query of their own
+    with django_assert_num_queries(0):
+        assert organiser.has_perm("leadership.change_community", loaded)
+    # and someone else asking about the same object is not taken for the organiser
+    assert not outsider.has_perm("leadership.change_community", loaded)
+    assert not outsider.has_perm("leadership.view_community_members", loaded)
+
+
+def test_sharing_a_community_learnt_with_a_profile_counts_only_for_that_viewer(
+    client_for, member, outsider
+):
+    # given: a fellow member's view of the member's profile
+    from leadership.selectors import person_get_for_viewing
+
+    fellow = MembershipFactory.create(community=member.person.memberships.get().community)
+    person = person_get_for_viewing(user=fellow.person.user, pk=member.person.pk)
+
+    # then: the outsider, asking about the same loaded object, is still refused
+    assert fellow.person.user.has_perm("leadership.view_person", person)
+    assert not outsider.has_perm("leadership.view_person", person)

@@ -18,6 +18,8 @@ from leadership.services import (
     community_update,
     membership_add,
     person_create_for_user,
+    person_languages_set,
+    person_skills_set,
     person_update,
     user_create,
 )
@@ -88,15 +90,10 @@ def _profile(person):
     }
 
 
-def test_person_update_replaces_fields_languages_and_skills(
-    person, german, swahili, facilitation, finance
-):
-    # when: French is dropped, German lowered, Swahili added; facilitation dropped, finance added
+def test_person_update_changes_only_the_fields_it_is_given(person):
+    # when
     person_update(
-        person=person,
-        data={"display_name": "Ada L.", "time_zone": ZoneInfo("Asia/Tokyo")},
-        languages=[LanguageLevel(german, 3), LanguageLevel(swahili, 2)],
-        skills=[SkillLevel(finance, 4)],
+        person=person, data={"display_name": "Ada L.", "time_zone": ZoneInfo("Asia/Tokyo")}
     )
 
     # then
@@ -104,12 +101,33 @@ def test_person_update_replaces_fields_languages_and_skills(
     assert person.display_name == "Ada L."
     assert str(person.time_zone) == "Asia/Tokyo"
     assert person.pronouns == "she/her"  # not in data: left alone
+    assert _languages(person) == [("x-de", 4), ("x-fr", 1)]
+    assert _skills(person) == [("x-facilitation", 3)]
+
+
+def test_person_languages_set_replaces_the_languages(person, german, swahili):
+    # when: French is dropped, German lowered, Swahili added
+    person_languages_set(
+        person=person, languages=[LanguageLevel(german, 3), LanguageLevel(swahili, 2)]
+    )
+
+    # then
     assert _languages(person) == [("x-de", 3), ("x-sw", 2)]
+    assert _skills(person) == [("x-facilitation", 3)]
+
+
+def test_person_skills_set_replaces_the_skill_levels(person, finance):
+    # when: facilitation dropped, finance added
+    person_skills_set(person=person, skills=[SkillLevel(finance, 4)])
+
+    # then
     assert _skills(person) == [("x-finance", 4)]
+    assert _languages(person) == [("x-de", 4), ("x-fr", 1)]
 
 
-def test_person_update_with_no_languages_or_skills_clears_them(person):
-    person_update(person=person, data={}, languages=[], skills=[])
+def test_no_languages_or_skills_clears_them(person):
+    person_languages_set(person=person, languages=[])
+    person_skills_set(person=person, skills=[])
 
     assert _languages(person) == []
     assert _skills(person) == []
@@ -123,7 +141,7 @@ def test_person_update_accepts_the_time_zone_that_the_profile_form_gives(person)
     tz = form.cleaned_data["time_zone"]
 
     # when
-    person_update(person=person, data={"time_zone": tz}, languages=[], skills=[])
+    person_update(person=person, data={"time_zone": tz})
 
     # then
     person.refresh_from_db()
@@ -133,12 +151,6 @@ def test_person_update_accepts_the_time_zone_that_the_profile_form_gives(person)
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("duplicate_language", "Each language can be listed only once."),
-        ("duplicate_skill", "Each skill can be listed only once."),
-        ("skill_level_0", "Skill levels go from 1 to 4."),
-        ("skill_level_5", "Skill levels go from 1 to 4."),
-        ("proficiency_0", "Choose a proficiency for each language."),
-        ("proficiency_5", "Choose a proficiency for each language."),
         ("unknown_field", "These fields cannot be changed here: is_superuser"),
         ("empty_name", "Your display name cannot be empty."),
         ("blank_name", "Your display name cannot be empty."),
@@ -147,23 +159,11 @@ def test_person_update_accepts_the_time_zone_that_the_profile_form_gives(person)
         ("time_zone_offset", "Choose a valid time zone."),
     ],
 )
-def test_person_update_refuses_bad_input_and_changes_nothing(
-    person, german, swahili, facilitation, finance, change, message
-):
-    # given: an otherwise valid update that would change everything
+def test_person_update_refuses_bad_input_and_changes_nothing(person, change, message):
+    # given: an otherwise valid update
     data: dict[str, Any] = {"display_name": "Changed", "pronouns": "they/them"}
-    languages = [LanguageLevel(swahili, 2)]
-    skills = [SkillLevel(finance, 2)]
     before = _profile(person)
-    if change == "duplicate_language":
-        languages = [LanguageLevel(swahili, 2), LanguageLevel(swahili, 3)]
-    elif change == "duplicate_skill":
-        skills = [SkillLevel(finance, 2), SkillLevel(finance, 3)]
-    elif change.startswith("skill_level_"):
-        skills = [SkillLevel(finance, int(change[-1]))]
-    elif change.startswith("proficiency_"):
-        languages = [LanguageLevel(swahili, int(change[-1]))]
-    elif change == "unknown_field":
+    if change == "unknown_field":
         data["is_superuser"] = True
     elif change == "empty_name":
         data["display_name"] = ""
@@ -178,11 +178,50 @@ def test_person_update_refuses_bad_input_and_changes_nothing(
 
     # when
     with pytest.raises(LeadershipError, match=re.escape(message)):
-        person_update(person=person, data=data, languages=languages, skills=skills)
+        person_update(person=person, data=data)
 
     # then
     assert _profile(person) == before
     assert not person.user.is_superuser
+
+
+@pytest.mark.parametrize(
+    ("levels", "message"),
+    [
+        ([("x-sw", 2), ("x-sw", 3)], "Each language can be listed only once."),
+        ([("x-sw", 0)], "Choose a proficiency for each language."),
+        ([("x-sw", 5)], "Choose a proficiency for each language."),
+    ],
+    ids=["duplicate", "proficiency-0", "proficiency-5"],
+)
+def test_person_languages_set_refuses_bad_input_and_changes_nothing(
+    person, swahili, levels, message
+):
+    before = _profile(person)
+    languages = [LanguageLevel(swahili, proficiency) for _code, proficiency in levels]
+
+    with pytest.raises(LeadershipError, match=re.escape(message)):
+        person_languages_set(person=person, languages=languages)
+
+    assert _profile(person) == before
+
+
+@pytest.mark.parametrize(
+    ("levels", "message"),
+    [
+        ([2, 3], "Each skill can be listed only once."),
+        ([0], "Skill levels go from 1 to 4."),
+        ([5], "Skill levels go from 1 to 4."),
+    ],
+    ids=["duplicate", "level-0", "level-5"],
+)
+def test_person_skills_set_refuses_bad_input_and_changes_nothing(person, finance, levels, message):
+    before = _profile(person)
+
+    with pytest.raises(LeadershipError, match=re.escape(message)):
+        person_skills_set(person=person, skills=[SkillLevel(finance, level) for level in levels])
+
+    assert _profile(person) == before
 
 
 def test_community_update_changes_details_and_languages(german, french):
@@ -390,13 +429,13 @@ def test_person_create_for_user_is_idempotent():
     assert second.display_name == "First"
 
 
-def test_person_update_keeps_unmentioned_skills_of_other_people(person, facilitation):
+def test_clearing_ones_skills_keeps_other_peoples(person, facilitation):
     # given: someone else with the same skill
     other = PersonFactory.create()
     PersonSkillFactory.create(person=other, skill=facilitation, level=2)
 
     # when
-    person_update(person=person, data={}, languages=[], skills=[])
+    person_skills_set(person=person, skills=[])
 
     # then
     assert PersonSkill.objects.filter(person=other).count() == 1

@@ -300,17 +300,17 @@ def test_an_unknown_community_is_not_found(client_for, member):
 @pytest.mark.parametrize(
     ("who", "queries"),
     [
-        # 1 session, 2 user, 3 community with its language names, 4 viewer's roles,
-        # 5 organisers, 6 coordinator check (for the edit button), 7 page of members,
-        # 8 viewer's person (menu)
-        ("member", 8),
-        # as the member, without 6: an organiser may edit without being a coordinator
-        ("organiser", 7),
-        # as the member, without 7: an outsider sees no member list
-        ("outsider", 7),
+        # 1 session, 2 user, 3 community with its language names and the viewer's role there,
+        # 4 organisers, 5 coordinator check (for the edit button), 6 page of members,
+        # 7 viewer's person (menu)
+        ("member", 7),
+        # as the member, without 5: an organiser may edit without being a coordinator
+        ("organiser", 6),
+        # as the member, without 6: an outsider sees no member list
+        ("outsider", 6),
         # as the member: coordinator check, then members
-        ("coordinator", 8),
-        # as the member, without 4 and 6: Django allows a superuser everything unasked
+        ("coordinator", 7),
+        # as the member, without 5: Django allows a superuser everything unasked
         ("superuser", 6),
     ],
 )
@@ -335,9 +335,9 @@ def test_the_community_page_costs_the_same_with_5_or_50_members(
     client = _warm(client_for(organiser))
 
     # when
-    # 1 session, 2 user, 3 community with its language names, 4 viewer's roles, 5 organisers,
-    # 6 page of members, 7 viewer's person (menu)
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 community with its language names and the viewer's role there,
+    # 4 organisers, 5 page of members, 6 viewer's person (menu)
+    with django_assert_num_queries(6):
         response = client.get(community.get_absolute_url())
 
     # then
@@ -397,9 +397,10 @@ def test_the_edit_page_query_count(client_for, community, organiser, django_asse
     client = _warm(client_for(organiser))
 
     # when
-    # 1 session, 2 user, 3 community with its language names, 4 viewer's roles, 5 community
-    # for the form, 6 its languages (initial), 7 viewer's person (menu), 8 languages to choose
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 community with its language names and the viewer's role there,
+    # 4 community for the form, 5 its languages (initial), 6 viewer's person (menu),
+    # 7 languages to choose
+    with django_assert_num_queries(7):
         response = client.get(_edit_url(community))
 
     assert response.status_code == 200
@@ -567,10 +568,10 @@ def test_a_profile_costs_the_same_with_5_or_50_languages_skills_and_communities(
     client = _warm(client_for(organiser))
 
     # when
-    # 1 session, 2 user, 3 person with user, 4 coordinator check, 5 shares a community with
-    # the viewer (EXISTS over a join), 6 languages, 7 skills, 8 communities,
-    # 9 viewer's person (menu)
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 person, with whether they share a community with the viewer
+    # (EXISTS over a join), 4 coordinator check, 5 languages, 6 skills, 7 communities,
+    # 8 viewer's person (menu)
+    with django_assert_num_queries(8):
         response = client.get(person.get_absolute_url())
 
     # then
@@ -583,7 +584,7 @@ def test_ones_own_profile_skips_the_permission_queries(
 ):
     client = _warm(client_for(member))
 
-    # 1 session, 2 user, 3 person with user, 4 languages, 5 skills, 6 communities,
+    # 1 session, 2 user, 3 person, 4 languages, 5 skills, 6 communities,
     # 7 viewer's person (menu)
     with django_assert_num_queries(7):
         response = client.get(member.person.get_absolute_url())
@@ -591,17 +592,15 @@ def test_ones_own_profile_skips_the_permission_queries(
     assert response.status_code == 200
 
 
-# Profile edit
+# Profile edit: three pages (about you, languages, skills), each saved on its own
+
+PROFILE_LANGUAGES = "/profile/edit/languages/"
+PROFILE_SKILLS = "/profile/edit/skills/"
+PROFILE_PAGES = [PROFILE_EDIT, PROFILE_LANGUAGES, PROFILE_SKILLS]
 
 
-def _profile_post(person, *, languages=None, new_rows=(), skills=None, **fields):
-    """What the profile page posts back: the current profile, changed as given.
-
-    `languages` maps a language code of an existing row to a new proficiency, or to None to tick
-    "Remove"; `new_rows` fill the empty rows; `skills` maps skills to levels ("" for not rated).
-    """
-    existing = list(person.person_languages.order_by("pk"))
-    languages = languages or {}
+def _about_post(person, **fields):
+    """What the "About you" page posts back: the current details, changed as given."""
     data = {
         "display_name": person.display_name,
         "wiki_username": person.wiki_username,
@@ -612,6 +611,18 @@ def _profile_post(person, *, languages=None, new_rows=(), skills=None, **fields)
     for flag in ("open_to_being_mentored", "open_to_mentoring", "open_to_coaching"):
         if getattr(person, flag):
             data[flag] = "on"
+    data.update(fields)
+    return data
+
+
+def _languages_post(person, *, languages=None, new_rows=()):
+    """What the languages page posts back.
+
+    `languages` maps a language code of an existing row to a new proficiency, or to None to tick
+    "Remove"; `new_rows` fill the empty rows.
+    """
+    existing = list(person.person_languages.order_by("pk"))
+    languages = languages or {}
     rows = []
     for row in existing:
         proficiency = languages.get(row.language_id, row.proficiency)
@@ -622,24 +633,24 @@ def _profile_post(person, *, languages=None, new_rows=(), skills=None, **fields)
     rows.extend({"id": "", **row} for row in new_rows)
     # The empty rows as a browser sends them: no language, the default proficiency selected.
     rows.extend({"id": "", "language": "", "proficiency": 2} for _ in range(2))
-    data.update(
-        {
-            "languages-TOTAL_FORMS": len(rows),
-            "languages-INITIAL_FORMS": len(existing),
-            "languages-MIN_NUM_FORMS": 0,
-            "languages-MAX_NUM_FORMS": 20,
-        }
-    )
+    data = {
+        "languages-TOTAL_FORMS": len(rows),
+        "languages-INITIAL_FORMS": len(existing),
+        "languages-MIN_NUM_FORMS": 0,
+        "languages-MAX_NUM_FORMS": 20,
+    }
     for i, row in enumerate(rows):
         for key, value in row.items():
             data[f"languages-{i}-{key}"] = value
+    return data
+
+
+def _skills_post(person, skills=None):
+    """What the skills page posts back: `skills` maps skills to levels ("" for not rated)."""
     levels = dict(person.person_skills.values_list("skill_id", "level"))
     for skill, level in (skills or {}).items():
         levels[skill.pk] = level
-    for skill_id, level in levels.items():
-        data[f"skills-skill_{skill_id}"] = level
-    data.update(fields)
-    return data
+    return {f"skills-skill_{skill_id}": level for skill_id, level in levels.items()}
 
 
 @pytest.fixture
@@ -670,32 +681,57 @@ def _profile_snapshot(person):
     )
 
 
+@pytest.mark.parametrize("page", PROFILE_PAGES)
 @pytest.mark.parametrize("who", LOGGED_IN)
-def test_everyone_logged_in_opens_their_own_profile_form(client_as, user_named, who):
-    response = client_as(who).get(PROFILE_EDIT)
+def test_everyone_logged_in_opens_their_own_profile_pages(client_as, user_named, who, page):
+    response = client_as(who).get(page)
 
     assert response.status_code == 200
     assert response.context["person"] == user_named(who).person
-    assert 'name="languages-TOTAL_FORMS"' in response.text
+    # the three parts are tabs of one "Edit your profile", the open one marked
+    assert f'active" aria-current="page" href="{page}"' in response.text
 
 
-def test_a_user_without_a_profile_gets_not_found_on_the_profile_form(client_for, django_user_model):
+@pytest.mark.parametrize("page", PROFILE_PAGES)
+def test_a_user_without_a_profile_gets_not_found_on_the_profile_pages(
+    client_for, django_user_model, page
+):
     user = django_user_model.objects.create_user(username="bare@example.org", password="x" * 12)
 
-    assert client_for(user).get(PROFILE_EDIT).status_code == 404
+    assert client_for(user).get(page).status_code == 404
 
 
-def test_the_profile_form_shows_current_languages_and_skill_levels(client_for, member, profile):
-    response = client_for(member).get(PROFILE_EDIT)
+@pytest.mark.parametrize("page", PROFILE_PAGES)
+def test_the_profile_pages_ask_anonymous_visitors_to_log_in(client, page):
+    response = client.get(page)
 
-    formset = response.context["language_formset"]
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_languages_page_shows_the_current_languages(client_for, member, profile):
+    formset = client_for(member).get(PROFILE_LANGUAGES).context["formset"]
+
     assert [f.instance.language_id for f in formset.initial_forms] == ["x-de", "x-fr"]
+
+
+def test_the_skills_page_shows_the_current_levels(client_for, member, profile):
+    form = client_for(member).get(PROFILE_SKILLS).context["form"]
+
     skill = profile.person_skills.get().skill
-    assert response.context["skills_form"][f"skill_{skill.pk}"].initial == 3
+    assert form[f"skill_{skill.pk}"].initial == 3
+
+
+def test_the_about_page_costs_four_queries(client_for, member, django_assert_num_queries):
+    client = _warm(client_for(member))
+
+    # 1 session, 2 user, 3 person, 4 viewer's person (menu)
+    with django_assert_num_queries(4):
+        assert client.get(PROFILE_EDIT).status_code == 200
 
 
 @pytest.mark.parametrize("rows", [1, 15])
-def test_the_profile_form_costs_the_same_with_1_or_15_languages(
+def test_the_languages_page_costs_the_same_with_1_or_15_languages(
     client_for, member, rows, django_assert_num_queries
 ):
     # given
@@ -706,30 +742,39 @@ def test_the_profile_form_costs_the_same_with_1_or_15_languages(
     client = _warm(client_for(member))
 
     # when
-    # 1 session, 2 user, 3 person, 4 skills, 5 the person's levels, 6 viewer's person (menu),
-    # 7 the person's language rows, 8 languages to choose from (once for all rows)
-    with django_assert_num_queries(8):
-        response = client.get(PROFILE_EDIT)
+    # 1 session, 2 user, 3 person, 4 the person's language rows, 5 languages to choose from
+    # (once for all rows), 6 viewer's person (menu)
+    with django_assert_num_queries(6):
+        response = client.get(PROFILE_LANGUAGES)
 
     # then
-    assert len(response.context["language_formset"].forms) == rows + 2
+    assert len(response.context["formset"].forms) == rows + 2
 
 
-def test_saving_the_profile_replaces_details_languages_and_skills(client_for, member, profile):
-    # given: drop French, lower German, add Swahili; rate gardening 4, unrate facilitation
-    swahili = LanguageFactory.create(code="x-sw", name="Test Swahili")
-    gardening = SkillFactory.create(slug="x-gardening", name="Wiki gardening")
-    facilitation = profile.person_skills.get().skill
-    data = _profile_post(
-        profile,
-        languages={"x-de": 3, "x-fr": None},
-        new_rows=[{"language": swahili.pk, "proficiency": 2}],
-        skills={gardening: 4, facilitation: ""},
-        display_name="  Mo M.  ",
-        pronouns="they/them",
-        open_to_mentoring="on",
-    )
+@pytest.mark.parametrize("rated", [1, 12])
+def test_the_skills_page_costs_the_same_with_1_or_12_skills_rated(
+    client_for, member, rated, django_assert_num_queries
+):
+    # given
+    for i in range(rated):
+        PersonSkillFactory.create(
+            person=member.person, skill=SkillFactory.create(slug=f"x-s{i}"), level=2
+        )
+    client = _warm(client_for(member))
+
+    # when: 1 session, 2 user, 3 person, 4 skills, 5 the person's levels, 6 viewer's person (menu)
+    with django_assert_num_queries(6):
+        response = client.get(PROFILE_SKILLS)
+
+    # then
+    assert len([f for f in response.context["form"] if f.initial]) == rated
+
+
+def test_saving_about_you_changes_the_details_only(client_for, member, profile):
     client = client_for(member)
+    data = _about_post(
+        profile, display_name="  Mo M.  ", pronouns="they/them", open_to_mentoring="on"
+    )
 
     # when
     response = client.post(PROFILE_EDIT, data)
@@ -742,10 +787,51 @@ def test_saving_the_profile_replaces_details_languages_and_skills(client_for, me
         "they/them",
         "UTC",
         True,
-        [("x-de", 3), ("x-sw", 2)],
-        [("x-gardening", 4)],
+        [("x-de", 4), ("x-fr", 1)],
+        [("x-facilitation", 3)],
     )
     assert "Your profile was saved." in client.get(response["Location"]).text
+
+
+def test_saving_languages_replaces_them_and_returns_to_the_form(client_for, member, profile):
+    # given: drop French, lower German, add Swahili
+    swahili = LanguageFactory.create(code="x-sw", name="Test Swahili")
+    data = _languages_post(
+        profile,
+        languages={"x-de": 3, "x-fr": None},
+        new_rows=[{"language": swahili.pk, "proficiency": 2}],
+    )
+    client = client_for(member)
+
+    # when
+    response = client.post(PROFILE_LANGUAGES, data)
+
+    # then: back on the form, which offers two new empty rows
+    assert response.status_code == 302
+    assert response["Location"] == PROFILE_LANGUAGES
+    assert _profile_snapshot(profile)[4:] == (
+        [("x-de", 3), ("x-sw", 2)],
+        [("x-facilitation", 3)],
+    )
+    page = client.get(response["Location"])
+    assert "Your languages were saved." in page.text
+    assert len(page.context["formset"].forms) == 4
+
+
+def test_saving_skills_replaces_the_levels(client_for, member, profile):
+    # given: rate gardening 4, unrate facilitation
+    gardening = SkillFactory.create(slug="x-gardening", name="Wiki gardening")
+    facilitation = profile.person_skills.get().skill
+    client = client_for(member)
+
+    # when
+    response = client.post(PROFILE_SKILLS, _skills_post(profile, {gardening: 4, facilitation: ""}))
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == profile.get_absolute_url()
+    assert _profile_snapshot(profile)[4:] == ([("x-de", 4), ("x-fr", 1)], [("x-gardening", 4)])
+    assert "Your skills were saved." in client.get(response["Location"]).text
 
 
 def test_saving_the_profile_switches_the_pages_to_the_new_time_zone(client_for, member, profile):
@@ -755,16 +841,11 @@ def test_saving_the_profile_switches_the_pages_to_the_new_time_zone(client_for, 
     assert client.session[SESSION_TZ_KEY] == "UTC"
 
     # when
-    response = client.post(PROFILE_EDIT, _profile_post(profile, time_zone="Asia/Tokyo"))
+    response = client.post(PROFILE_EDIT, _about_post(profile, time_zone="Asia/Tokyo"))
 
     # then
     assert response.status_code == 302
-    assert _profile_snapshot(profile)[2:] == (
-        "Asia/Tokyo",
-        False,
-        [("x-de", 4), ("x-fr", 1)],
-        [("x-facilitation", 3)],
-    )
+    assert _profile_snapshot(profile)[2] == "Asia/Tokyo"
     assert client.session[SESSION_TZ_KEY] == "Asia/Tokyo"
     assert "Times are shown in Asia/Tokyo." in client.get(COMMUNITIES).text
     assert "Times are shown in Asia/Tokyo." in client.get(HOME).text
@@ -796,49 +877,21 @@ def test_the_first_page_after_login_reads_the_time_zone_once(
     [
         ({"display_name": "   "}, "This field is required."),
         ({"time_zone": "Mars/Olympus_Mons"}, "Select a valid choice."),
-        ({"skill_level": 7}, "Select a valid choice. 7 is not one of the available choices."),
-        ({"duplicate_rows": True}, "Please correct the duplicate data"),
-        ({"duplicate_existing": True}, "with this Person and Language already exists."),
         ({"wiki_username": "TAKEN"}, "Another person already uses this wiki username."),
     ],
-    ids=[
-        "blank-name",
-        "bad-time-zone",
-        "level-7",
-        "duplicate-new-rows",
-        "duplicate-of-existing-row",
-        "wiki-username-taken",
-    ],
+    ids=["blank-name", "bad-time-zone", "wiki-username-taken"],
 )
-def test_an_invalid_profile_shows_the_error_and_changes_nothing(
+def test_invalid_details_show_the_error_and_change_nothing(
     client_for, member, profile, change, error
 ):
-    # given: an edit that would otherwise change the name and add a language
+    # given: an edit that would otherwise change the name and pronouns
     PersonFactory.create(wiki_username="Taken")
-    swahili = LanguageFactory.create(code="x-sw", name="Test Swahili")
-    new_rows = [{"language": swahili.pk, "proficiency": 2}]
-    skills = {}
-    fields = {"display_name": "Changed", "pronouns": "they/them"}
-    if change.get("duplicate_rows"):
-        new_rows = [
-            {"language": swahili.pk, "proficiency": 2},
-            {"language": swahili.pk, "proficiency": 3},
-        ]
-    elif change.get("duplicate_existing"):
-        new_rows = [{"language": "x-de", "proficiency": 2}]
-    elif "skill_level" in change:
-        skills = {
-            SkillFactory.create(slug="x-gardening", name="Wiki gardening"): change["skill_level"]
-        }
-    else:
-        fields.update(change)
     before = _profile_snapshot(profile)
-    client = client_for(member)
-    _warm(client)
+    client = _warm(client_for(member))
 
     # when
     response = client.post(
-        PROFILE_EDIT, _profile_post(profile, new_rows=new_rows, skills=skills, **fields)
+        PROFILE_EDIT, _about_post(profile, **{"display_name": "Changed", "pronouns": "x", **change})
     )
 
     # then
@@ -848,22 +901,68 @@ def test_an_invalid_profile_shows_the_error_and_changes_nothing(
     assert client.session[SESSION_TZ_KEY] == "UTC"
 
 
-def test_the_profile_form_edits_only_ones_own_profile(client_for, member, organiser):
-    # given: the organiser tries to post the member's id as one of their language rows
-    row = PersonLanguageFactory.create(person=member.person, proficiency=4)
-    data = _profile_post(organiser.person)
-    data.update(
-        {
-            "languages-TOTAL_FORMS": 1,
-            "languages-INITIAL_FORMS": 1,
-            "languages-0-id": row.pk,
-            "languages-0-language": row.language_id,
-            "languages-0-proficiency": 1,
-        }
-    )
+@pytest.mark.parametrize(
+    ("new_rows", "error"),
+    [
+        (
+            [{"language": "x-sw", "proficiency": 2}, {"language": "x-sw", "proficiency": 3}],
+            "Please correct the duplicate data",
+        ),
+        ([{"language": "x-de", "proficiency": 2}], "with this Person and Language already exists."),
+        ([{"language": "x-sw", "proficiency": 9}], "Select a valid choice."),
+    ],
+    ids=["duplicate-new-rows", "duplicate-of-existing-row", "proficiency-9"],
+)
+def test_invalid_languages_show_the_error_and_change_nothing(
+    client_for, member, profile, new_rows, error
+):
+    # given: German would also be lowered
+    LanguageFactory.create(code="x-sw", name="Test Swahili")
+    before = _profile_snapshot(profile)
 
     # when
-    response = client_for(organiser).post(PROFILE_EDIT, data)
+    response = client_for(member).post(
+        PROFILE_LANGUAGES, _languages_post(profile, languages={"x-de": 1}, new_rows=new_rows)
+    )
+
+    # then
+    assert response.status_code == 200
+    assert error in response.text
+    assert _profile_snapshot(profile) == before
+
+
+def test_an_invalid_skill_level_shows_the_error_and_changes_nothing(client_for, member, profile):
+    # given: facilitation would also be unrated
+    facilitation = profile.person_skills.get().skill
+    gardening = SkillFactory.create(slug="x-gardening", name="Wiki gardening")
+    before = _profile_snapshot(profile)
+
+    # when
+    response = client_for(member).post(
+        PROFILE_SKILLS, _skills_post(profile, {facilitation: "", gardening: 7})
+    )
+
+    # then
+    assert response.status_code == 200
+    assert "Select a valid choice. 7 is not one of the available choices." in response.text
+    assert _profile_snapshot(profile) == before
+
+
+def test_the_languages_page_edits_only_ones_own_languages(client_for, member, organiser):
+    # given: the organiser tries to post the member's id as one of their language rows
+    row = PersonLanguageFactory.create(person=member.person, proficiency=4)
+    data = {
+        "languages-TOTAL_FORMS": 1,
+        "languages-INITIAL_FORMS": 1,
+        "languages-MIN_NUM_FORMS": 0,
+        "languages-MAX_NUM_FORMS": 20,
+        "languages-0-id": row.pk,
+        "languages-0-language": row.language_id,
+        "languages-0-proficiency": 1,
+    }
+
+    # when
+    response = client_for(organiser).post(PROFILE_LANGUAGES, data)
 
     # then: the row is read as the organiser naming that language for themselves; the member's
     # row is untouched
