@@ -18,7 +18,7 @@ from django.db.models import (
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Community, Membership, Person, PersonLanguage, PersonSkill
+from .models import Community, Membership, Person, PersonLanguage, PersonSkill, Skill
 from .pagination import KeysetPage, keyset_paginate
 from .rules import is_coordinator, remember_viewer_fact
 
@@ -28,6 +28,12 @@ def person_for_user(*, user: Any) -> Person | None:
     if not user.is_authenticated:
         return None
     return Person.objects.filter(user=user).first()
+
+
+def skills_with_levels(*, person: Person) -> list[Skill]:
+    """The skills framework in order, each with the person's level (`level`, None if unrated)."""
+    level = PersonSkill.objects.filter(person=person, skill=OuterRef("pk")).values("level")[:1]
+    return list(Skill.objects.annotate(level=Subquery(level)).order_by("category", "name"))
 
 
 def community_search(

@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from . import selectors, services
 from .forms import CommunityForm, CommunitySearchForm, LanguageFormSet, ProfileForm, SkillLevelsForm
 from .middleware import remember_time_zone
-from .models import Community, Person, Skill
+from .models import Community, Person
 
 
 @login_not_required
@@ -138,10 +138,11 @@ def profile_languages_edit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_skills_edit(request: HttpRequest) -> HttpResponse:
     person = _own_person(request)
+    skills = selectors.skills_with_levels(person=person)
     form = SkillLevelsForm(
         request.POST or None,
-        skills=list(Skill.objects.order_by("category", "name")),
-        levels=dict(person.person_skills.values_list("skill_id", "level")),
+        skills=skills,
+        levels={skill.pk: skill.level for skill in skills},  # type: ignore[attr-defined]
         prefix="skills",
     )
     if request.method == "POST" and form.is_valid():

@@ -762,8 +762,9 @@ def test_the_skills_page_costs_the_same_with_1_or_12_skills_rated(
         )
     client = _warm(client_for(member))
 
-    # when: 1 session, 2 user, 3 person, 4 skills, 5 the person's levels, 6 viewer's person (menu)
-    with django_assert_num_queries(6):
+    # when: 1 session, 2 user, 3 person, 4 skills with the person's levels, 5 viewer's person
+    # (menu)
+    with django_assert_num_queries(5):
         response = client.get(PROFILE_SKILLS)
 
     # then
