@@ -111,7 +111,7 @@ class BaseLanguageFormSet(BaseInlineFormSet):
         if not hasattr(self, "_language_choices"):
             # Plain (code, name) pairs, not model instances: every row shows the same ~110
             # languages, and FastSelect renders the options of equal lists once.
-            empty = "---------"  # what ModelChoiceField offers for "no choice"
+            empty = self.form.base_fields["language"].empty_label  # type: ignore[attr-defined]
             names = Language.objects.order_by("name").values_list("code", "name")
             self._language_choices = [("", empty), *names]
         kwargs["language_choices"] = self._language_choices
@@ -135,9 +135,12 @@ LanguageFormSet = cast(
 
 
 class SkillLevelsForm(forms.Form):
-    """One level choice per skill of the framework, grouped by category; blank means not rated."""
+    """One level choice per skill of the framework, grouped by category; blank means not rated.
 
-    def __init__(self, *args: Any, skills: list[Skill], levels: dict[int, int], **kwargs: Any):
+    `skills` come from `selectors.skills_with_levels`: each carries the person's `level`.
+    """
+
+    def __init__(self, *args: Any, skills: list[Skill], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.skills = {f"skill_{skill.pk}": skill for skill in skills}
         choices = [("", _("Not rated")), *PersonSkill.Level.choices]
@@ -149,7 +152,7 @@ class SkillLevelsForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
-                initial=levels.get(skill.pk),
+                initial=skill.level,  # type: ignore[attr-defined]
                 help_text=skill.description,
                 widget=FastSelect(attrs={"class": "form-select"}),
             )

@@ -138,12 +138,8 @@ def profile_languages_edit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_skills_edit(request: HttpRequest) -> HttpResponse:
     person = _own_person(request)
-    skills = selectors.skills_with_levels(person=person)
     form = SkillLevelsForm(
-        request.POST or None,
-        skills=skills,
-        levels={skill.pk: skill.level for skill in skills},  # type: ignore[attr-defined]
-        prefix="skills",
+        request.POST or None, skills=selectors.skills_with_levels(person=person), prefix="skills"
     )
     if request.method == "POST" and form.is_valid():
         levels = [services.SkillLevel(skill, level) for skill, level in form.levels()]
