@@ -7,13 +7,10 @@ from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
-    Prefetch,
     Q,
-    QuerySet,
     StringAgg,
     Subquery,
     Value,
-    prefetch_related_objects,
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,10 +21,16 @@ from .rules import is_coordinator, remember_viewer_fact
 
 
 def person_for_user(*, user: Any) -> Person | None:
-    """The user's profile, or None for a user without one (e.g. a fresh superuser)."""
+    """The user's profile, or None for a user without one (e.g. a fresh superuser).
+
+    Read through the user's `person` relation, which keeps it: the base layout reads it too.
+    """
     if not user.is_authenticated:
         return None
-    return Person.objects.filter(user=user).first()
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
 
 
 def skills_with_levels(*, person: Person) -> list[Skill]:
@@ -111,7 +114,7 @@ def user_memberships(*, user: Any) -> list[Membership]:
 
 
 def person_get_for_viewing(*, user: Any, pk: int) -> Person:
-    """A profile with its languages, skills and communities; Http404 if the user may not see it."""
+    """A profile the user may see; Http404 if they may not."""
     people = Person.objects.all()
     if user.is_authenticated:
         # Whether the viewer shares a community with the person, for the rules, in this query.
@@ -124,31 +127,34 @@ def person_get_for_viewing(*, user: Any, pk: int) -> Person:
         remember_viewer_fact(person, user, "shares_a_community", person.shares_with_viewer)  # type: ignore[attr-defined]
     if not user.has_perm("leadership.view_person", person):
         raise Http404
-    prefetch_related_objects(
-        [person],
-        Prefetch("person_languages", queryset=PersonLanguage.objects.select_related("language")),
-        Prefetch(
-            "person_skills",
-            queryset=PersonSkill.objects.select_related("skill").order_by(
-                "skill__category", "skill__name"
-            ),
-        ),
-        Prefetch("memberships", queryset=_memberships_visible_to(user=user, person=person)),
-    )
     return person
 
 
-def _memberships_visible_to(*, user: Any, person: Person) -> QuerySet[Membership]:
-    """A person's memberships that the viewer may know of.
+def person_languages(*, person: Person) -> list[PersonLanguage]:
+    return list(PersonLanguage.objects.filter(person=person).select_related("language"))
+
+
+def person_skills(*, person: Person) -> list[PersonSkill]:
+    return list(
+        PersonSkill.objects.filter(person=person)
+        .select_related("skill")
+        .order_by("skill__category", "skill__name")
+    )
+
+
+def person_memberships_visible_to(*, user: Any, person: Person) -> list[Membership]:
+    """A person's memberships that the viewer may know of, with their communities.
 
     Belonging to some communities can be sensitive: others see only the communities they share
     with the person; the person and coordinators see all.
     """
-    memberships = Membership.objects.select_related("community").order_by(
-        "community__name", "community_id"
+    memberships = (
+        Membership.objects.filter(person=person)
+        .select_related("community")
+        .order_by("community__name", "community_id")
     )
     # The predicate itself, not has_perm(): for everyone else has_perm() would go on to ask
     # Django's model permissions (two more queries) about a rule that only rules knows.
     if person.user_id == user.pk or is_coordinator(user):
-        return memberships
-    return memberships.filter(community__memberships__person__user=user)
+        return list(memberships)
+    return list(memberships.filter(community__memberships__person__user=user))

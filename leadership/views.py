@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .forms import CommunityForm, CommunitySearchForm, LanguageFormSet, ProfileForm, SkillLevelsForm
+from .fragments import fragment_key
 from .middleware import remember_time_zone
 from .models import Community, Person
 
@@ -47,15 +49,28 @@ def community_list(request: HttpRequest) -> HttpResponse:
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get(slug=slug, viewer=request.user)
     can_see_members = request.user.has_perm("leadership.view_community_members", community)
+    can_edit = request.user.has_perm("leadership.change_community", community)
+    cursor = request.GET.get("cursor")
     context = {
         "community": community,
-        "organisers": selectors.community_organisers(community=community),
         "can_see_members": can_see_members,
-        "can_edit": request.user.has_perm("leadership.change_community", community),
+        "can_edit": can_edit,
+        # Read only when the content is not in the cache (see fragments.py).
+        "organisers": SimpleLazyObject(lambda: selectors.community_organisers(community=community)),
         "members": (
-            selectors.community_members(community=community, cursor=request.GET.get("cursor"))
+            SimpleLazyObject(
+                lambda: selectors.community_members(community=community, cursor=cursor)
+            )
             if can_see_members
             else None
+        ),
+        # The whole query string: the pager's links keep its other parameters.
+        "fragment_key": fragment_key(
+            community,
+            can_see_members,
+            can_edit,
+            request.GET.urlencode(),
+            scopes=[(fragments.COMMUNITY, community.pk)],
         ),
     }
     return render(request, "leadership/community_detail.html", context)
@@ -82,12 +97,20 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for_viewing(user=request.user, pk=pk)
-    return render(
-        request,
-        "leadership/person_detail.html",
-        {"person": person, "is_me": person.user_id == request.user.pk},
-    )
+    viewer = request.user
+    person = selectors.person_get_for_viewing(user=viewer, pk=pk)
+    context = {
+        "person": person,
+        "is_me": person.user_id == viewer.pk,
+        # Read only when the content is not in the cache (see fragments.py).
+        "profile_languages": SimpleLazyObject(lambda: selectors.person_languages(person=person)),
+        "profile_skills": SimpleLazyObject(lambda: selectors.person_skills(person=person)),
+        "profile_memberships": SimpleLazyObject(
+            lambda: selectors.person_memberships_visible_to(user=viewer, person=person)
+        ),
+        "fragment_key": fragments.profile_key(person=person, viewer=viewer),
+    }
+    return render(request, "leadership/person_detail.html", context)
 
 
 def _own_person(request: HttpRequest) -> Person:

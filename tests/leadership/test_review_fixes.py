@@ -37,7 +37,7 @@ def test_a_profile_shows_fellow_members_only_the_communities_they_share(client_f
     response = client_for(member).get(fellow.get_absolute_url())
 
     assert response.status_code == 200
-    shown = [m.community for m in response.context["person"].memberships.all()]
+    shown = [m.community for m in response.context["profile_memberships"]]
     assert shown == [member.person.memberships.get().community]
     assert "Queer Wikimedians" not in response.text
 
