@@ -23,6 +23,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import redis
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,11 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 DATABASES = {"small": "pathways_bench_small", "large": "pathways_bench_large"}
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
+# Production keeps its cache (page content, rate limits) in Redis: so does the bench, in a Redis
+# database of its own per scale, emptied at the start (a fragment of one scale's data must not be
+# served at the other).
+CACHE_DATABASES = {"small": 14, "large": 15}
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 # The machine has two cores: one sync worker each, as a small production box would run.
@@ -86,6 +92,22 @@ def ensure_database(url: str) -> None:
         ) from error
 
 
+def cache_url(scale: str) -> str:
+    """BENCH_REDIS_URL (a server) pointed at the bench's cache database for `scale`."""
+    parts = urlsplit(os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    return urlunsplit(parts._replace(path=f"/{CACHE_DATABASES[scale]}"))
+
+
+def empty_cache(url: str) -> None:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).flushdb()
+    except redis.RedisError as error:
+        raise BenchError(
+            f"Redis is not reachable at {url}: {error}\n"
+            "Start it, or point BENCH_REDIS_URL at a server (redis://HOST:PORT)."
+        ) from error
+
+
 def analyze(url: str) -> None:
     """Refresh the planner's statistics after the bulk load, as autovacuum would in production.
 
@@ -106,8 +128,8 @@ def is_seeded(url: str) -> bool:
 
 
 # -- child processes ---------------------------------------------------------------------
-def child_env(url: str, **extra: str) -> dict[str, str]:
-    """Production settings, as deployed, against the bench database `url`."""
+def child_env(url: str, scale: str, **extra: str) -> dict[str, str]:
+    """Production settings, as deployed, against the bench database `url` of `scale`."""
     env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -115,6 +137,7 @@ def child_env(url: str, **extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=url,
+        CACHE_URL=cache_url(scale),
         LOG_LEVEL="WARNING",
     )
     env.update(extra)
@@ -353,7 +376,7 @@ def prepare(scale: str, url: str) -> Prepared:
     """Create, migrate and seed one bench database; the large seed is measured."""
     ensure_database(url)
     seeded_before = is_seeded(url)
-    env = child_env(url)
+    env = child_env(url, scale)
     say(f"Migrating {DATABASES[scale]}...")
     run_quietly(manage("migrate", "--no-input"), env)
     what = "a re-run over seeded data" if seeded_before else "from scratch"
@@ -368,6 +391,8 @@ def prepare(scale: str, url: str) -> Prepared:
 
 def main() -> int:
     urls = {scale: database_url(name) for scale, name in DATABASES.items()}
+    for scale in DATABASES:
+        empty_cache(cache_url(scale))
     prepare("small", urls["small"])
     large_db = prepare("large", urls["large"])
     assert large_db.seed is not None
@@ -382,26 +407,26 @@ def main() -> int:
     ]
     # Production serves static files from the collected manifest (whitenoise).
     say("Collecting static files...")
-    run_quietly(manage("collectstatic", "--no-input"), child_env(urls["large"]))
+    run_quietly(manage("collectstatic", "--no-input"), child_env(urls["large"], "large"))
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "probe.json"
         say("Counting queries at the small scale...")
         run_quietly(
             worker("probe", "--scale", "small", "--out", str(out)),
-            child_env(urls["small"], BENCH_PAGE_SIZE=SMALL_PAGE_SIZE),
+            child_env(urls["small"], "small", BENCH_PAGE_SIZE=SMALL_PAGE_SIZE),
         )
         small = read_json(out)
         say("Counting queries at the large scale...")
         run_quietly(
             worker("probe", "--scale", "large", "--session", "--out", str(out)),
-            child_env(urls["large"]),
+            child_env(urls["large"], "large"),
         )
         large = read_json(out)
 
         targets = {"floor": large["floor"]["path"]}
         targets.update({page["name"]: page["path"] for page in large["pages"]})
-        server = Server(child_env(urls["large"]), **_session(large))
+        server = Server(child_env(urls["large"], "large"), **_session(large))
         say(
             f"Timing {len(targets)} pages (the floor included) at the large scale: {WARMUP} "
             f"warm-up and {REQUESTS} measured requests each, gunicorn with {WORKERS} workers..."
@@ -415,7 +440,7 @@ def main() -> int:
         for job in large["jobs"]:
             say(f"Running the job {job['name']}...")
             measured = run_measured(
-                worker("job", job["name"], "--out", str(out)), child_env(urls["large"])
+                worker("job", job["name"], "--out", str(out)), child_env(urls["large"], "large")
             )
             jobs.append(
                 {

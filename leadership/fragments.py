@@ -15,8 +15,9 @@ new one, so an old fragment can never be taken for the current one. The tokens c
 row is saved or deleted (the receivers below, which see the admin, the services and cascades
 alike), once at once and once more after the transaction commits: a request that read the old
 rows while the write was still open cannot store them under the new version. `bulk_create()` and
-`QuerySet.update()` send no signals: code that uses them on these models calls `bump()` itself.
-A fragment lives an hour at most, whatever happens.
+`QuerySet.update()` send no signals: code that uses them on these models calls `bump()` itself,
+or `bump(ALL)`, the scope that is part of every key (as `seed_demo` does). A fragment lives an
+hour at most, whatever happens.
 """
 
 import hashlib
@@ -45,10 +46,13 @@ NAMES = "names"
 
 type Scope = tuple[str, Any]
 
+# Part of every fragment's key: renewing it drops every cached fragment at once.
+ALL: Scope = ("all", None)
+
 
 def fragment_key(*parts: Any, scopes: Iterable[Scope] = ()) -> str:
     """The cache key of a fragment showing `parts` (loaded) and the rows of `scopes` (lazily)."""
-    return content_key(*parts, versions(*scopes))
+    return content_key(*parts, versions(ALL, *scopes))
 
 
 def profile_key(*, person: Person, viewer: Any) -> str:

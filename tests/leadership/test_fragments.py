@@ -1,5 +1,7 @@
 """Cached page content is never stale: every write to what a page shows gives it a new key."""
 
+import io
+
 import pytest
 from django.core.cache import cache
 from django.utils import timezone, translation
@@ -187,3 +189,12 @@ def test_a_content_key_ignores_what_the_rules_learnt_about_the_viewer(community,
     remember_viewer_fact(community, member, "role", "member")
 
     assert fragments.content_key(community) == before
+
+
+def test_seeding_drops_every_cached_fragment(db):
+    from django.core.management import call_command
+
+    before = fragments.versions(fragments.ALL)
+    call_command("seed_demo", "--scale", "small", "--quiet-logins", stdout=io.StringIO())
+
+    assert fragments.versions(fragments.ALL) != before

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from leadership import demo_data
+from leadership import demo_data, fragments
 from leadership.models import (
     Community,
     Language,
@@ -95,6 +95,8 @@ class Command(BaseCommand):
             people = self._people()
             self._memberships(communities, people)
             self._demo_accounts(communities)
+        # Bulk inserts send no signals: no page cached before the seed may outlive it.
+        fragments.bump(fragments.ALL)
         if not options["quiet_logins"]:
             self._print_logins()
 
