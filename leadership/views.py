@@ -137,7 +137,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             remember_time_zone(request, str(person.time_zone))
             messages.success(request, _("Your profile was saved."))
             return redirect(person)
-    return render(request, "leadership/profile_edit.html", {"person": person, "form": form})
+    context = {
+        "person": person,
+        "form": form,
+        # A blank form shows only the person's fields: cached by them (see fragments.py).
+        "fragment_key": None if form.is_bound else fragment_key(person),
+    }
+    return render(request, "leadership/profile_edit.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,18 +159,32 @@ def profile_languages_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your languages were saved."))
             # Back to the form: it offers two more empty rows after each save.
             return redirect("leadership:profile-languages")
-    return render(
-        request, "leadership/profile_languages.html", {"person": person, "formset": formset}
-    )
+    context = {
+        "person": person,
+        "formset": formset,
+        # A blank formset is cached under the person's languages and the languages' names: its
+        # rows and choices are then read only when it is not in the cache (see fragments.py).
+        "fragment_key": None
+        if formset.is_bound
+        else fragment_key(
+            person.pk, scopes=[(fragments.PERSON, person.pk), (fragments.NAMES, None)]
+        ),
+    }
+    return render(request, "leadership/profile_languages.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def profile_skills_edit(request: HttpRequest) -> HttpResponse:
     person = _own_person(request)
-    form = SkillLevelsForm(
-        request.POST or None, skills=selectors.skills_with_levels(person=person), prefix="skills"
-    )
-    if request.method == "POST" and form.is_valid():
+    skills = selectors.skills_with_levels(person=person)
+    if request.method != "POST":
+        # The blank form shows only the skills and the person's levels: cached by them, and built
+        # only when it is not in the cache (see fragments.py).
+        blank = SimpleLazyObject(lambda: SkillLevelsForm(skills=skills, prefix="skills"))
+        context = {"person": person, "form": blank, "fragment_key": fragment_key(skills)}
+        return render(request, "leadership/profile_skills.html", context)
+    form = SkillLevelsForm(request.POST, skills=skills, prefix="skills")
+    if form.is_valid():
         levels = [services.SkillLevel(skill, level) for skill, level in form.levels()]
         try:
             services.person_skills_set(person=person, skills=levels)

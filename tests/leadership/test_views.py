@@ -760,9 +760,14 @@ def test_the_languages_page_costs_the_same_with_1_or_15_languages(
     # to choose from (once for all rows)
     with django_assert_num_queries(5):
         response = client.get(PROFILE_LANGUAGES)
+    # the blank formset is cached: 1-3 only
+    with django_assert_num_queries(3):
+        again = client.get(PROFILE_LANGUAGES)
 
     # then
     assert len(response.context["formset"].forms) == rows + 2
+    fieldset = _main(response)[_main(response).index("<fieldset") :]
+    assert fieldset in _main(again)
 
 
 @pytest.mark.parametrize("rated", [1, 12])
@@ -782,6 +787,52 @@ def test_the_skills_page_costs_the_same_with_1_or_12_skills_rated(
 
     # then
     assert len([f for f in response.context["form"] if f.initial]) == rated
+
+
+def _select(page, name):
+    """The <select> called `name` in the page's HTML."""
+    start = page.index(f'name="{name}"')
+    return page[start : page.index("</select>", start)]
+
+
+def test_each_profile_page_shows_what_was_just_saved_though_its_form_is_cached(
+    client_for, member, profile
+):
+    # given: the three blank forms, cached
+    client = client_for(member)
+    for page in PROFILE_PAGES:
+        client.get(page)
+    facilitation = profile.person_skills.get().skill
+
+    # when
+    client.post(PROFILE_EDIT, _about_post(profile, display_name="Mo Cached"))
+    client.post(PROFILE_LANGUAGES, _languages_post(profile, languages={"x-fr": None}))
+    client.post(PROFILE_SKILLS, _skills_post(profile, {facilitation: 1}))
+
+    # then
+    assert 'value="Mo Cached"' in client.get(PROFILE_EDIT).text
+    languages = client.get(PROFILE_LANGUAGES).text
+    assert '<option value="x-fr" selected>' not in languages
+    assert '<option value="x-de" selected>' in languages
+    skill = _select(client.get(PROFILE_SKILLS).text, f"skills-skill_{facilitation.pk}")
+    assert '<option value="1" selected>' in skill
+
+
+def test_a_refused_profile_form_shows_what_was_posted_not_the_cached_form(
+    client_for, member, profile
+):
+    # given: the blank form, cached
+    client = client_for(member)
+    client.get(PROFILE_EDIT)
+
+    # when: a display name of spaces only
+    response = client.post(PROFILE_EDIT, _about_post(profile, pronouns="xe/xem", display_name=" "))
+
+    # then: the error and the posted values, not the form as cached
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert 'value="xe/xem"' in response.text
+    assert _profile_snapshot(profile)[:2] == ("Mo Member", "")
 
 
 def test_saving_about_you_changes_the_details_only(client_for, member, profile):
