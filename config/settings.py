@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # exclusion constraints on terms (and range lookups)
     # Third party
     "allauth",
     "allauth.account",

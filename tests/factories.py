@@ -1,4 +1,4 @@
-"""Factories for the core models.
+"""Factories for the models of every app.
 
 Names come from sequences, not Faker, so a failing test prints the same rows every run.
 `PersonFactory` is the usual entry point: it makes the user (username = email) and a verified
@@ -24,6 +24,7 @@ from leadership.models import (
     PersonSkill,
     Skill,
 )
+from plans.models import Role, Term
 
 PASSWORD = "a-long-test-password"
 
@@ -143,3 +144,30 @@ class MembershipFactory(DjangoModelFactory[Membership]):
     community = factory.SubFactory(CommunityFactory)
     role = Membership.Role.MEMBER
     joined_on = datetime.date(2024, 3, 1)
+
+
+class RoleFactory(DjangoModelFactory[Role]):
+    """A board seat with the common rules: two-year terms, two in a row, then a year off."""
+
+    class Meta:
+        model = Role
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Role {n:03d}")
+    seats = 1
+    term_months = 24
+    max_consecutive_terms = 2
+    cool_off_months = 12
+
+
+class TermFactory(DjangoModelFactory[Term]):
+    """A term written directly, past the services' rules: for setting up a history."""
+
+    class Meta:
+        model = Term
+
+    role = factory.SubFactory(RoleFactory)
+    person = factory.SubFactory(PersonFactory)
+    seat = 1
+    starts_on = datetime.date(2024, 1, 1)
+    ends_on = datetime.date(2026, 1, 1)
