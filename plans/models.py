@@ -20,6 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from leadership.models import Community, Person, PersonSkill, Skill
 
+from . import term_rules
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -173,6 +175,14 @@ class RoleSkill(models.Model):
         return f"{self.role}: {self.skill} ({self.min_level})"
 
 
+class TermStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("upcoming")
+    CURRENT = "current", _("current")
+    ENDING_SOON = "ending_soon", _("ending soon")
+    HOLDOVER = "holdover", _("holdover")
+    ENDED = "ended", _("ended")
+
+
 class DateRange(Func):
     """Postgres's daterange(start, end, '[)'): a term's days, its end excluded."""
 
@@ -241,7 +251,24 @@ class Term(models.Model):
     def __str__(self) -> str:
         return f"{self.role} #{self.seat}: {self.person} {self.starts_on} to {self.end}"
 
+    Status = TermStatus
+
     @property
     def end(self) -> date:
         """The day the term actually ends: early if the holder stepped down."""
         return self.ended_on or self.ends_on
+
+    def status_on(self, today: date, *, successor_started: bool) -> TermStatus:
+        """Where the term stands on `today`: derived from its dates, never stored.
+
+        `successor_started`: whether a later term in the same seat has begun by `today`. Until
+        one has, a holder whose term ran out (and who did not step down) stays on: a holdover.
+        """
+        if today < self.starts_on:
+            return TermStatus.UPCOMING
+        if today < self.end:
+            lead = term_rules.add_months(self.end, -self.role.succession_lead_months)
+            return TermStatus.ENDING_SOON if today >= lead else TermStatus.CURRENT
+        if self.ended_on is None and not successor_started:
+            return TermStatus.HOLDOVER
+        return TermStatus.ENDED
