@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 
 from leadership.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SCALES
 from leadership.models import Community, Language, Membership, Person, Skill
+from plans.models import LeadershipPlan, Role, Term
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,30 @@ def dump() -> dict[str, Any]:
         for m in Membership.objects.select_related("person__user", "community")
     )
     emails = sorted(EmailAddress.objects.values_list("email", "verified", "primary"))
+    plans = sorted(
+        LeadershipPlan.objects.values_list("community__slug", "starts_on", "ends_on", "status")
+    )
+    roles = sorted(
+        Role.objects.values_list(
+            "community__slug", "title", "seats", "term_months", "max_consecutive_terms"
+        )
+    )
+    terms = sorted(
+        Term.objects.values_list(
+            "role__community__slug",
+            "role__title",
+            "seat",
+            "person__user__username",
+            "starts_on",
+            "ends_on",
+            "ended_on",
+        ),
+        key=str,
+    )
     return {
+        "plans": plans,
+        "roles": roles,
+        "terms": terms,
         "communities": communities,
         "people": people,
         "users": users,

@@ -32,6 +32,7 @@ from leadership.models import (
     Skill,
 )
 from leadership.services import membership_add, user_create
+from plans.demo_data import seed_plans
 
 # Rows per INSERT: big enough to keep round trips few, small enough to keep each statement's
 # parameters well under Postgres' 65,535 limit and memory flat on the large scale.
@@ -95,6 +96,12 @@ class Command(BaseCommand):
             people = self._people()
             self._memberships(communities, people)
             self._demo_accounts(communities)
+            seed_plans(
+                community_ids=[c.pk for c in communities],
+                rng=self.rng,
+                progress=self._progress,
+                batches=_batches,
+            )
         # Bulk inserts send no signals: no page cached before the seed may outlive it.
         fragments.bump(fragments.ALL)
         if not options["quiet_logins"]:

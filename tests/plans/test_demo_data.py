@@ -1,0 +1,58 @@
+"""The demo plans: every community has one, with roles and a term history that keeps the rules."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from leadership.models import Community
+from plans.models import LeadershipPlan, Role, Term, TermStatus
+from plans.term_rules import Limits, Span, add_months, run_too_long
+
+TODAY = date(2026, 11, 23)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    with time_machine.travel("2026-11-23 12:00Z", tick=False):
+        call_command("seed_demo", "--scale", "small", "--quiet-logins", stdout=StringIO())
+
+
+def test_every_community_has_a_published_plan_and_roles(seeded):
+    communities = Community.objects.count()
+
+    assert LeadershipPlan.objects.filter(status=LeadershipPlan.Status.PUBLISHED).count() == (
+        communities
+    )
+    assert Role.objects.count() == communities * 10
+
+
+def test_the_history_has_terms_ending_soon_holdovers_and_vacant_seats(seeded):
+    terms = list(Term.objects.select_related("role"))
+    # The seed's successors start on the day the term before them ends.
+    starts = {(t.role_id, t.seat, t.starts_on) for t in terms}
+
+    statuses = {
+        t.status_on(
+            TODAY, successor_started=t.end <= TODAY and (t.role_id, t.seat, t.end) in starts
+        )
+        for t in terms
+    }
+
+    assert {TermStatus.CURRENT, TermStatus.ENDING_SOON, TermStatus.HOLDOVER} <= statuses
+    assert any(t.ended_on for t in terms)  # stepped down early: a vacant seat
+
+
+def test_every_seeded_term_keeps_its_roles_rules(seeded):
+    for role in Role.objects.prefetch_related("terms"):
+        limits = Limits(role.term_months, role.max_consecutive_terms, role.cool_off_months, None)
+        terms = list(role.terms.all())
+        for term in terms:
+            assert term.ends_on <= add_months(term.starts_on, role.term_months)
+            held = [Span(o.starts_on, o.end) for o in terms if o.person_id == term.person_id]
+            held.remove(Span(term.starts_on, term.end))
+            assert run_too_long(limits, Span(term.starts_on, term.end), held) is None
