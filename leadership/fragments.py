@@ -21,6 +21,7 @@ hour at most, whatever happens.
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
@@ -29,13 +30,15 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
 from .models import Community, Language, Membership, Person, PersonLanguage, PersonSkill, Skill
 from .rules import is_coordinator
 from .selectors import person_for_user
+
+logger = logging.getLogger(__name__)
 
 # Scopes: one community's people (its organisers and members, with their names); one person's
 # profile (languages, skills, communities); and the names every page shows of languages, skills
@@ -85,11 +88,17 @@ def bump(*scopes: Scope) -> None:
     if not scopes:
         return
     _renew(scopes)
-    transaction.on_commit(lambda: _renew(scopes))
+    # robust: after the commit, a failure here must not stop the callbacks after it (mail, tasks).
+    transaction.on_commit(lambda: _renew(scopes), robust=True)
 
 
 def _renew(scopes: Iterable[Scope]) -> None:
-    cache.set_many({_version_key(scope): uuid.uuid4().hex for scope in scopes}, timeout=None)
+    try:
+        cache.set_many({_version_key(scope): uuid.uuid4().hex for scope in scopes}, timeout=None)
+    except Exception:
+        # A cache that is down or full must not refuse the write that changed the rows: pages
+        # then show what they cached for at most an hour (the fragments' own lifetime).
+        logger.exception("Could not renew the cached pages' versions for %s", list(scopes))
 
 
 def _version_key(scope: Scope) -> str:
@@ -145,6 +154,22 @@ def _model_state(obj: Model, seen: set[int]) -> Any:
 @receiver([post_save, post_delete], sender=Membership)
 def _membership_changed(sender: Any, instance: Membership, **kwargs: Any) -> None:
     bump((COMMUNITY, instance.community_id), (PERSON, instance.person_id))
+
+
+@receiver(pre_save, sender=Membership)
+@receiver(pre_save, sender=PersonLanguage)
+@receiver(pre_save, sender=PersonSkill)
+def _row_may_move(sender: Any, instance: Model, update_fields: Any = None, **kwargs: Any) -> None:
+    """A row moved to another community or person (the admin can) leaves its old page too."""
+    moving = {"community", "person"} & {f.name for f in sender._meta.concrete_fields}
+    if instance.pk is None or (update_fields is not None and not moving & set(update_fields)):
+        return
+    before = sender._base_manager.filter(pk=instance.pk).values(*(f"{n}_id" for n in moving))
+    for old in before:
+        if old.get("community_id") not in (None, getattr(instance, "community_id", None)):
+            bump((COMMUNITY, old["community_id"]))
+        if old["person_id"] != instance.person_id:  # type: ignore[attr-defined]
+            bump((PERSON, old["person_id"]))
 
 
 @receiver([post_save, post_delete], sender=Person)

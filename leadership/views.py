@@ -1,8 +1,11 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -47,10 +50,15 @@ def community_list(request: HttpRequest) -> HttpResponse:
 
 
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    cursor = request.GET.get("cursor")
+    if set(request.GET) - {"cursor"}:
+        # The page takes a cursor and nothing else; other parameters would only multiply its
+        # cached copies. Its address without them:
+        query = f"?{urlencode({'cursor': cursor})}" if cursor else ""
+        return redirect(reverse("leadership:community-detail", kwargs={"slug": slug}) + query)
     community = selectors.community_get(slug=slug, viewer=request.user)
     can_see_members = request.user.has_perm("leadership.view_community_members", community)
     can_edit = request.user.has_perm("leadership.change_community", community)
-    cursor = request.GET.get("cursor")
     context = {
         "community": community,
         "can_see_members": can_see_members,
@@ -64,12 +72,11 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if can_see_members
             else None
         ),
-        # The whole query string: the pager's links keep its other parameters.
         "fragment_key": fragment_key(
             community,
             can_see_members,
             can_edit,
-            request.GET.urlencode(),
+            cursor,
             scopes=[(fragments.COMMUNITY, community.pk)],
         ),
     }

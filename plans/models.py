@@ -12,6 +12,7 @@ from datetime import date
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Coalesce, Lower
@@ -152,6 +153,19 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # Fewer seats than are held would leave holders in seats the role no longer has.
+        if self.pk is not None and self.terms.filter(seat__gt=self.seats).exists():
+            raise ValidationError(
+                {
+                    "seats": _(
+                        "Terms are held in seats above %(seats)s: end them before removing "
+                        "those seats."
+                    )
+                    % {"seats": self.seats}
+                }
+            )
+
 
 class RoleSkill(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="role_skills")
@@ -228,8 +242,9 @@ class Term(models.Model):
                 | Q(ended_on__gt=F("starts_on"), ended_on__lt=F("ends_on")),
                 name="term_ended_early_within_term",
             ),
-            # Postgres only (see the migration): one term per seat on any day, which also keeps
-            # a role's seats from being over-filled, and one seat per person and role.
+            # Postgres only (see the migration): one term per seat on any day, which with seats
+            # numbered up to the role's (the services and Role.clean) keeps a role from being
+            # over-filled, and one seat per person and role.
             ExclusionConstraint(
                 name="term_seat_not_shared",
                 expressions=[

@@ -63,17 +63,21 @@ def term_create(
 def term_end_early(*, term: Term, ended_on: date) -> Term:
     """Record that the holder stepped down: the term ends on `ended_on`, freeing the seat.
 
-    Raises PlanError if `ended_on` is not inside the term; nothing is written then.
+    A term can only be shortened: `ended_on` must fall after its start and before its current
+    end. Raises PlanError otherwise; nothing is written then.
     """
-    if not term.starts_on < ended_on < term.ends_on:
-        raise PlanError(
-            _("A term can end early only between its start (%(start)s) and its end (%(end)s).")
-            % {"start": _day(term.starts_on), "end": _day(term.ends_on)}
-        )
     with transaction.atomic():
+        # The role's lock first, as term_create takes it, then the term as it is now.
         Role.objects.select_for_update().filter(pk=term.role_id).first()
-        term.ended_on = ended_on
-        term.save(update_fields=["ended_on"])
+        current = Term.objects.select_for_update().get(pk=term.pk)
+        if not current.starts_on < ended_on < current.end:
+            raise PlanError(
+                _("A term can end early only between its start (%(start)s) and its end (%(end)s).")
+                % {"start": _day(current.starts_on), "end": _day(current.end)}
+            )
+        current.ended_on = ended_on
+        current.save(update_fields=["ended_on"])
+    term.ended_on = ended_on
     return term
 
 

@@ -67,10 +67,21 @@ def months_held(span: Span) -> Fraction:
 
 
 def over_total_years(limits: Limits, new: Span, held: list[Span]) -> bool:
-    """Whether `new` takes the person's time in the role past the role's total limit."""
+    """Whether `new` takes the person's time in the role past the role's total limit.
+
+    Terms that follow each other are measured as one stretch: a year served as 31 August to
+    28 February and 28 February to 31 August is a year, though each half rounds on its own.
+    """
     if limits.max_total_years is None:
         return False
-    return sum((months_held(s) for s in [*held, new]), Fraction(0)) > limits.max_total_years * 12
+    stretches: list[Span] = []
+    for span in sorted([*held, new], key=lambda span: span.start):
+        if stretches and stretches[-1].end == span.start:
+            stretches[-1] = Span(stretches[-1].start, span.end)
+        else:
+            stretches.append(span)
+    total = sum((months_held(stretch) for stretch in stretches), Fraction(0))
+    return total > limits.max_total_years * 12
 
 
 @dataclass(frozen=True)

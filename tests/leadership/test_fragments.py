@@ -198,3 +198,42 @@ def test_seeding_drops_every_cached_fragment(db):
     call_command("seed_demo", "--scale", "small", "--quiet-logins", stdout=io.StringIO())
 
     assert fragments.versions(fragments.ALL) != before
+
+
+def test_a_membership_moved_to_another_community_leaves_the_old_page_at_once(
+    community_page, community, member
+):
+    # As the admin's form can: the whole row saved with another community.
+    membership = Membership.objects.get(person=member.person, community=community)
+    membership.community = CommunityFactory.create()
+    membership.save()
+
+    assert member.person.display_name not in community_page()
+
+
+def test_a_cache_that_fails_does_not_refuse_the_write(community, member, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(fragments.cache, "set_many", broken)
+
+    services.person_update(person=member.person, data={"display_name": "Mo Saved"})
+
+    member.person.refresh_from_db()
+    assert member.person.display_name == "Mo Saved"
+    assert "Could not renew" in caplog.text
+
+
+def test_a_community_page_address_with_other_parameters_leads_to_the_one_without(
+    client_for, member, community
+):
+    # Each would otherwise be another cached copy of the page.
+    client = client_for(member)
+    url = community.get_absolute_url()
+
+    plain = client.get(url, {"utm_source": "newsletter"})
+    paged = client.get(url, {"cursor": "abc", "x": "1"})
+
+    assert plain.status_code == paged.status_code == 302
+    assert plain["Location"] == url
+    assert paged["Location"] == f"{url}?cursor=abc"

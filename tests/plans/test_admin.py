@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from plans.models import LeadershipPlan
@@ -47,3 +48,19 @@ def test_terms_cannot_be_added_or_changed_past_the_rules_in_the_admin(client_for
     assert add.status_code == 403
     assert change.status_code == 403
     assert term.ends_on == date(2026, 1, 1)
+
+
+def test_a_role_cannot_lose_a_seat_someone_holds(client_for, superuser, term):
+    # given: a second seat, held
+    role = term.role
+    role.seats = 2
+    role.save()
+    TermFactory.create(role=role, seat=2)
+
+    # when: the admin's form asks for one seat
+    role.seats = 1
+    with pytest.raises(ValidationError, match="Terms are held in seats above 1"):
+        role.full_clean()
+
+    role.refresh_from_db()
+    assert role.seats == 2

@@ -76,8 +76,15 @@ def oracle(
             if run > rules.max_consecutive:
                 return None
     if rules.max_years is not None:
-        total = sum((_months(h.start, h.end) for h in own), _months(start, end))
-        if total > rules.max_years * 12:
+        # Back-to-back terms count as one stretch.
+        pairs = sorted([(h.start, h.end) for h in own] + [(start, end)])
+        joined = [list(pairs[0])]
+        for first, last in pairs[1:]:
+            if first == joined[-1][1]:
+                joined[-1][1] = last
+            else:
+                joined.append([first, last])
+        if sum((_months(a, b) for a, b in joined), Fraction(0)) > rules.max_years * 12:
             return None
     free = [
         n

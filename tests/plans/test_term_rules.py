@@ -193,6 +193,17 @@ def test_it_refuses_a_term_past_the_total_years_and_says_the_person_is_no_longer
         term_create(role=board, person=ana, starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2))
 
 
+def test_a_year_served_in_two_halves_across_month_ends_is_a_year(board, ana):
+    board.max_consecutive_terms = None
+    board.max_total_years = 1
+    board.save()
+
+    term_create(role=board, person=ana, starts_on=date(2025, 8, 31), ends_on=date(2026, 2, 28))
+    term_create(role=board, person=ana, starts_on=date(2026, 2, 28), ends_on=date(2026, 8, 31))
+
+    assert len(_terms(board)) == 2
+
+
 def test_ending_a_term_early_frees_its_seat_from_that_day(board, ana, ben):
     board.seats = 1
     board.save()
@@ -217,6 +228,22 @@ def test_a_term_ends_early_only_inside_it(board, ana, day):
 
     term.refresh_from_db()
     assert term.ended_on is None
+
+
+def test_a_term_that_ended_early_cannot_be_made_longer_again(board, ana, ben):
+    # given: Ana stepped down, and Ben took her seat from that day
+    board.seats = 1
+    board.save()
+    term = term_create(role=board, person=ana, starts_on=date(2026, 1, 1), ends_on=date(2028, 1, 1))
+    term_end_early(term=term, ended_on=date(2026, 9, 1))
+    term_create(role=board, person=ben, starts_on=date(2026, 9, 1), ends_on=date(2028, 9, 1))
+
+    # when / then
+    with pytest.raises(PlanError, match="only between its start"):
+        term_end_early(term=term, ended_on=date(2027, 6, 1))
+
+    term.refresh_from_db()
+    assert term.ended_on == date(2026, 9, 1)
 
 
 def test_the_database_itself_refuses_two_terms_in_one_seat_on_the_same_day(board, ana, ben):
