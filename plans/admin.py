@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import LeadershipPlan, Role, RoleSkill, Term
+from .models import LeadershipPlan, Role, RoleSkill, SuccessorCandidate, Term
 
 
 @admin.register(LeadershipPlan)
@@ -40,6 +40,16 @@ class RoleAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["community"]
     list_select_related = ["community"]
     inlines = [RoleSkillInline]
+    show_full_result_count = False
+
+
+@admin.register(SuccessorCandidate)
+class SuccessorCandidateAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "role", "readiness", "created_at"]
+    list_filter = ["readiness"]
+    search_fields = ["person__display_name", "role__title", "role__community__name"]
+    autocomplete_fields = ["role", "person"]
+    list_select_related = ["role", "person"]
     show_full_result_count = False
 
 

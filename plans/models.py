@@ -189,6 +189,44 @@ class RoleSkill(models.Model):
         return f"{self.role}: {self.skill} ({self.min_level})"
 
 
+class Readiness(models.TextChoices):
+    READY_NOW = "ready_now", _("ready now")
+    WITHIN_A_YEAR = "within_a_year", _("ready within a year")
+    LATER = "later", _("ready later")
+
+
+class SuccessorCandidate(models.Model):
+    """Someone named as a possible successor in a role, and how soon they could take it on."""
+
+    Readiness = Readiness
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("role")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="candidacies", verbose_name=_("person")
+    )
+    readiness = models.CharField(_("readiness"), max_length=20, choices=Readiness.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("named"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "readiness", "pk"]
+        verbose_name = _("successor candidate")
+        verbose_name_plural = _("successor candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "person"], name="candidate_once_per_role"),
+            models.CheckConstraint(
+                condition=Q(readiness__in=Readiness.values), name="candidate_readiness_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} for {self.role} ({self.get_readiness_display()})"
+
+
 class TermStatus(models.TextChoices):
     UPCOMING = "upcoming", _("upcoming")
     CURRENT = "current", _("current")

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from plans.models import LeadershipPlan
+from plans.models import LeadershipPlan, SuccessorCandidate
 from tests.factories import RoleFactory, TermFactory
 
 
@@ -16,17 +16,23 @@ def term(community, member):
     LeadershipPlan.objects.create(
         community=community, starts_on=date(2026, 1, 1), ends_on=date(2028, 1, 1)
     )
+    SuccessorCandidate.objects.create(
+        role=role, person=member.person, readiness=SuccessorCandidate.Readiness.LATER
+    )
     return TermFactory.create(role=role, person=member.person)
 
 
-@pytest.mark.parametrize("model", ["leadershipplan", "role", "term"])
+@pytest.mark.parametrize("model", ["leadershipplan", "role", "term", "successorcandidate"])
 def test_every_plans_changelist_and_change_page_renders_for_a_superuser(
     client_for, superuser, term, model
 ):
     client = client_for(superuser)
-    obj = {"leadershipplan": term.role.community.plans.get(), "role": term.role, "term": term}[
-        model
-    ]
+    obj = {
+        "leadershipplan": term.role.community.plans.get(),
+        "role": term.role,
+        "term": term,
+        "successorcandidate": term.role.candidates.get(),
+    }[model]
 
     listed = client.get(reverse(f"admin:plans_{model}_changelist"), {"q": "Testland"})
     shown = client.get(reverse(f"admin:plans_{model}_change", args=[obj.pk]))
