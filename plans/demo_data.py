@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from leadership.models import Membership
 
-from .models import LeadershipPlan, Role, Term
+from .models import LeadershipPlan, Readiness, Role, SuccessorCandidate, Term
 from .term_rules import add_months
 
 HISTORY_STARTS = date(2020, 1, 1)
@@ -66,12 +66,16 @@ def seed_plans(
         Term.objects.filter(role__community_id__in=community_ids).values_list("role_id", flat=True)
     )
     terms: list[Term] = []
+    candidates: list[SuccessorCandidate] = []
     for role in roles:
         if role.pk in with_terms:
             continue
-        terms.extend(_history(role, members.get(role.community_id, []), rng, today))
+        history = _history(role, members.get(role.community_id, []), rng, today)
+        terms.extend(history)
+        candidates.extend(_candidates(role, members.get(role.community_id, []), history, rng))
     for batch in progress(batches(terms), "terms"):
         Term.objects.bulk_create(batch)
+    SuccessorCandidate.objects.bulk_create(candidates, batch_size=2000, ignore_conflicts=True)
 
 
 def _plans(community_ids: list[int], today: date) -> None:
@@ -162,3 +166,16 @@ def _history(role: Role, members: list[int], rng: random.Random, today: date) ->
         if last and fate > 0.95 and last.starts_on < today < last.ends_on:
             last.ended_on = today  # stepped down: the seat is vacant
     return terms
+
+
+def _candidates(
+    role: Role, members: list[int], history: list[Term], rng: random.Random
+) -> list[SuccessorCandidate]:
+    """Up to two members who never held the role, named as possible successors."""
+    held = {term.person_id for term in history}
+    pool = [person_id for person_id in members if person_id not in held]
+    chosen = rng.sample(pool, min(len(pool), rng.randint(0, 2)))
+    return [
+        SuccessorCandidate(role=role, person_id=person_id, readiness=rng.choice(Readiness.values))
+        for person_id in chosen
+    ]

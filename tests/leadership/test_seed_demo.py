@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from leadership.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SCALES
 from leadership.models import Community, Language, Membership, Person, Skill
-from plans.models import LeadershipPlan, Role, Term
+from plans.models import LeadershipPlan, Role, SuccessorCandidate, Term
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,13 @@ def dump() -> dict[str, Any]:
         ),
         key=str,
     )
+    candidates = sorted(
+        SuccessorCandidate.objects.values_list(
+            "role__community__slug", "role__title", "person__user__username", "readiness"
+        )
+    )
     return {
+        "candidates": candidates,
         "plans": plans,
         "roles": roles,
         "terms": terms,

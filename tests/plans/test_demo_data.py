@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 
 from leadership.models import Community
-from plans.models import LeadershipPlan, Role, Term, TermStatus
+from plans.models import LeadershipPlan, Role, SuccessorCandidate, Term, TermStatus
 from plans.term_rules import add_months
 
 TODAY = date(2026, 11, 23)
@@ -63,3 +63,11 @@ def test_every_seeded_term_keeps_its_roles_rules(seeded):
             # each holder serves one run in a role, of at most the consecutive terms it allows
             assert len(own) == 1
             assert len(own[0]) <= (role.max_consecutive_terms or len(own[0]))
+
+
+def test_some_roles_have_successor_candidates_who_never_held_them(seeded):
+    candidates = list(SuccessorCandidate.objects.select_related("role"))
+
+    assert candidates
+    for candidate in candidates:
+        assert not candidate.role.terms.filter(person=candidate.person).exists()
