@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import Community
@@ -12,21 +12,11 @@ from . import term_rules
 from .models import Readiness, Role, SuccessorCandidate, Term
 
 
-class Risk(StrEnum):
-    VACANT = "vacant"
-    HOLDOVER = "holdover"
-    ENDING_SOON = "ending_soon"
-
-    @property
-    def label(self) -> str:
-        return str(RISK_LABELS[self])
-
-
-RISK_LABELS = {
-    Risk.VACANT: _("vacant"),
-    Risk.HOLDOVER: _("holdover: the term has ended and nobody has taken over"),
-    Risk.ENDING_SOON: _("ending soon, with no successor ready"),
-}
+class Risk(models.TextChoices):
+    # In order of urgency.
+    VACANT = "vacant", _("vacant")
+    HOLDOVER = "holdover", _("holdover: the term has ended and nobody has taken over")
+    ENDING_SOON = "ending_soon", _("ending soon, with no successor ready")
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,6 @@ class Span:
     start: date
     end: date  # excluded
 
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
     def overlaps(self, other: "Span") -> bool:
         return self.start < other.end and other.start < self.end
 

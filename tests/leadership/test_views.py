@@ -20,6 +20,7 @@ from tests.factories import (
     PersonSkillFactory,
     SkillFactory,
 )
+from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,6 @@ def _warm(client):
     """One page so that the session holds the viewer's time zone, as it does after login."""
     assert client.get(COMMUNITIES).status_code == 200
     return client
-
-
-def _main(response):
-    """The page's content, without the layout around it (whose CSP nonce changes each time)."""
-    text = response.text
-    return text[text.index('<main id="main"') : text.index("</main>")]
 
 
 def _edit_url(community):
@@ -352,7 +347,7 @@ def test_the_community_page_costs_the_same_with_5_or_50_members(
     # then
     assert len(response.context["members"].items) == min(rows, 25)
     assert ('rel="next"' in response.text) is (rows > 25)
-    assert _main(again) == _main(response)
+    assert main_content(again) == main_content(response)
 
 
 def test_the_member_list_pages_through_members_alphabetically(client_for, community, organiser):
@@ -590,7 +585,7 @@ def test_a_profile_costs_the_same_with_5_or_50_languages_skills_and_communities(
     # then
     assert response.status_code == 200
     assert len(response.context["profile_skills"]) == rows
-    assert _main(again) == _main(response)
+    assert main_content(again) == main_content(response)
 
 
 def test_ones_own_profile_skips_the_permission_queries(
@@ -766,8 +761,9 @@ def test_the_languages_page_costs_the_same_with_1_or_15_languages(
 
     # then
     assert len(response.context["formset"].forms) == rows + 2
-    fieldset = _main(response)[_main(response).index("<fieldset") :]
-    assert fieldset in _main(again)
+    content = main_content(response)
+    fieldset = content[content.index("<fieldset") :]
+    assert fieldset in main_content(again)
 
 
 @pytest.mark.parametrize("rated", [1, 12])
