@@ -119,6 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # No JIT compilation: it pays off on long analytical queries, while Pathways runs short
+    # ones, and a query whose row estimate is far off (generate_series over each role's seats,
+    # plans/selectors.py) spent 170 ms compiling for 30 ms of work in `make bench`.
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
     # Parameters sent apart from the SQL let psycopg prepare a statement once it has run five
     # times on a connection, so Postgres stops re-planning the same queries on every page
     # (1-1.5 ms a query in `make bench`). Safe with psycopg's own pool; behind PgBouncer in

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -71,6 +72,9 @@ class LeadershipPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community} {self.starts_on.year}-{self.ends_on.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:plan-detail", kwargs={"pk": self.pk})
 
 
 class RoleFilledBy(models.TextChoices):
@@ -153,6 +157,9 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("plans:role-detail", kwargs={"pk": self.pk})
+
     def clean(self) -> None:
         # Fewer seats than are held would leave holders in seats the role no longer has.
         if self.pk is not None and self.terms.filter(seat__gt=self.seats).exists():
@@ -187,6 +194,42 @@ class RoleSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.skill} ({self.min_level})"
+
+
+class StepKind(models.TextChoices):
+    TRAINING = "training", _("training")
+    MENTORING = "mentoring", _("mentoring")
+    SHADOWING = "shadowing", _("shadowing")
+    RESOURCE = "resource", _("resource")
+    OTHER = "other", _("other")
+
+
+class PathwayStep(models.Model):
+    """One step of a role's succession pathway: what prepares someone to take the role on."""
+
+    Kind = StepKind
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="pathway_steps", verbose_name=_("role")
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("step"), max_length=200)
+    description = models.TextField(_("details"), blank=True)
+    url = models.URLField(_("link"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "position", "pk"]
+        verbose_name = _("pathway step")
+        verbose_name_plural = _("pathway steps")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=StepKind.values), name="step_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
 
 
 class Readiness(models.TextChoices):
@@ -271,7 +314,11 @@ class Term(models.Model):
         ordering = ["role", "seat", "starts_on", "pk"]
         verbose_name = _("term")
         verbose_name_plural = _("terms")
-        indexes = [models.Index(fields=["person", "role", "starts_on"], name="term_person_idx")]
+        indexes = [
+            models.Index(fields=["person", "role", "starts_on"], name="term_person_idx"),
+            # A seat's latest term (the roles at risk across communities) in one index probe.
+            models.Index(fields=["role", "seat", "starts_on"], name="term_seat_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(seat__gte=1), name="term_seat_positive"),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="term_not_empty"),

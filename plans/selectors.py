@@ -1,15 +1,31 @@
 """Reads of leadership plans shared by pages, reminders and the admin."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from leadership.models import Community
+from leadership.models import Community, Membership, Person
+from leadership.rules import is_coordinator, remember_viewer_fact
 
 from . import term_rules
-from .models import Readiness, Role, SuccessorCandidate, Term
+from .models import (
+    LeadershipPlan,
+    PathwayStep,
+    PlanStatus,
+    Readiness,
+    Role,
+    RoleSkill,
+    SuccessorCandidate,
+    Term,
+    TermStatus,
+)
 
 
 class Risk(models.TextChoices):
@@ -76,3 +92,376 @@ def _seat_risk(
     if successor_planned or role.pk in ready:
         return None
     return SeatAtRisk(role, seat, Risk.ENDING_SOON, current)
+
+
+# Loading one object with the viewer's standing
+
+
+def _viewer_role(viewer: Any, community_path: str) -> Subquery:
+    """The viewer's role in the object's community, in the query that loads it (for the rules)."""
+    role = Membership.objects.filter(community=OuterRef(community_path), person__user=viewer)
+    return Subquery(role.order_by().values("role")[:1])
+
+
+def _checked[T: models.Model](
+    obj: T, community: Community, viewer: Any, view: str, edit: str | None
+) -> T:
+    remember_viewer_fact(community, viewer, "role", obj.viewer_role)  # type: ignore[attr-defined]
+    if not viewer.has_perm(view, obj):
+        # Outsiders learn nothing, not even that it exists.
+        raise Http404
+    if edit is not None and not viewer.has_perm(edit, obj):
+        raise PermissionDenied
+    return obj
+
+
+def plan_get(*, viewer: Any, pk: int, for_editing: bool = False) -> LeadershipPlan:
+    """The plan with its community, if `viewer` may see it (Http404) and edit it (403)."""
+    qs = LeadershipPlan.objects.select_related("community").annotate(
+        viewer_role=_viewer_role(viewer, "community_id")
+    )
+    plan = get_object_or_404(qs, pk=pk)
+    edit = "plans.change_leadershipplan" if for_editing else None
+    return _checked(plan, plan.community, viewer, "plans.view_leadershipplan", edit)
+
+
+def role_get(*, viewer: Any, pk: int, for_editing: bool = False) -> Role:
+    """The role with its community, if `viewer` may see it (Http404) and edit it (403)."""
+    qs = Role.objects.select_related("community").annotate(
+        viewer_role=_viewer_role(viewer, "community_id")
+    )
+    role = get_object_or_404(qs, pk=pk)
+    edit = "plans.change_role" if for_editing else None
+    return _checked(role, role.community, viewer, "plans.view_role", edit)
+
+
+def term_get(*, viewer: Any, pk: int, for_editing: bool = False) -> Term:
+    """The term with its role, community and holder, if `viewer` may see (404) and edit it (403)."""
+    qs = Term.objects.select_related("role__community", "person").annotate(
+        viewer_role=_viewer_role(viewer, "role__community_id")
+    )
+    term = get_object_or_404(qs, pk=pk)
+    edit = "plans.change_term" if for_editing else None
+    return _checked(term, term.role.community, viewer, "plans.view_term", edit)
+
+
+def community_plans(*, community: Community, include_drafts: bool) -> list[LeadershipPlan]:
+    """The community's plans, newest period first; drafts only for those who may edit them."""
+    qs = LeadershipPlan.objects.filter(community=community).order_by("-starts_on", "-pk")
+    if not include_drafts:
+        qs = qs.exclude(status=PlanStatus.DRAFT)
+    return list(qs)
+
+
+def published_plan(*, community: Community) -> LeadershipPlan | None:
+    return LeadershipPlan.objects.filter(community=community, status=PlanStatus.PUBLISHED).first()
+
+
+# A community's roles and who holds their seats
+
+
+@dataclass
+class SeatRow:
+    seat: int
+    term: Term | None  # the current, holdover or last term of the seat
+    status: TermStatus | None
+    next_term: Term | None  # a successor's term planned after it
+    terms: list[Term] = field(default_factory=list)  # every term of the seat, oldest first
+
+
+@dataclass
+class RoleRow:
+    role: Role
+    seats: list[SeatRow]
+    skills: list[RoleSkill]
+
+    @property
+    def held(self) -> int:
+        return sum(
+            1
+            for s in self.seats
+            if s.status in (TermStatus.CURRENT, TermStatus.ENDING_SOON, TermStatus.HOLDOVER)
+        )
+
+
+def _seat_row(seat: int, terms: list[Term], today: date) -> SeatRow:
+    started = [t for t in terms if t.starts_on <= today]
+    last = started[-1] if started else None
+    upcoming = [t for t in terms if t.starts_on > today]
+    if last is None:
+        return SeatRow(seat, None, None, upcoming[0] if upcoming else None, terms)
+    successor_started = any(t.starts_on > last.starts_on for t in started)
+    status = last.status_on(today, successor_started=successor_started)
+    following = next((t for t in terms if t.starts_on >= last.end), None)
+    return SeatRow(seat, last, status, following, terms)
+
+
+def community_roles(*, community: Community, today: date) -> list[RoleRow]:
+    """The community's roles by title, each seat with its holder on `today`, and their skills.
+
+    Three queries, whatever the number of roles and terms.
+    """
+    roles = list(Role.objects.filter(community=community).order_by("title", "pk"))
+    by_seat: dict[tuple[int, int], list[Term]] = {}
+    for term in (
+        Term.objects.filter(role__community=community)
+        .select_related("person")
+        .order_by("starts_on", "pk")
+    ):
+        by_seat.setdefault((term.role_id, term.seat), []).append(term)
+    skills: dict[int, list[RoleSkill]] = {}
+    for need in (
+        RoleSkill.objects.filter(role__community=community)
+        .select_related("skill")
+        .order_by("skill__name")
+    ):
+        skills.setdefault(need.role_id, []).append(need)
+    rows = []
+    for role in roles:
+        seats = []
+        for number in range(1, role.seats + 1):
+            terms = by_seat.get((role.pk, number), [])
+            for term in terms:
+                term.role = role  # status_on reads the role's lead time
+            seats.append(_seat_row(number, terms, today))
+        rows.append(RoleRow(role, seats, skills.get(role.pk, [])))
+    return rows
+
+
+def role_row(*, role: Role, today: date) -> RoleRow:
+    """One role's seats with every term of each (oldest first) and its skills: two queries."""
+    by_seat: dict[int, list[Term]] = {}
+    for term in Term.objects.filter(role=role).select_related("person").order_by("starts_on"):
+        term.role = role
+        by_seat.setdefault(term.seat, []).append(term)
+    skills = list(
+        RoleSkill.objects.filter(role=role).select_related("skill").order_by("skill__name")
+    )
+    # Terms in seats above the role's number (none, by Role.clean) would still be listed.
+    numbers = range(1, max([role.seats, *by_seat]) + 1)
+    seats = [_seat_row(n, by_seat.get(n, []), today) for n in numbers]
+    return RoleRow(role, seats, skills)
+
+
+def role_succession(*, role: Role) -> tuple[list[PathwayStep], list[SuccessorCandidate]]:
+    """The role's pathway steps in order, and its named candidates, the readiest first."""
+    steps = list(PathwayStep.objects.filter(role=role).order_by("position", "pk"))
+    urgency = {value: index for index, value in enumerate(Readiness.values)}
+    candidates = sorted(
+        SuccessorCandidate.objects.filter(role=role).select_related("person"),
+        key=lambda c: (urgency[c.readiness], c.person.display_name),
+    )
+    return steps, candidates
+
+
+# The term timeline: each seat a row across the plan's period
+
+
+@dataclass(frozen=True)
+class Bar:
+    term: Term
+    status: TermStatus
+    x: float  # in thousandths of the period's width
+    width: float
+    clipped_start: bool
+    clipped_end: bool
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    role: Role
+    seat: int
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    starts_on: date
+    ends_on: date
+    rows: list[TimelineRow]
+    today_x: float | None  # None when today is outside the period
+    years: list[tuple[int, float]]  # each 1 January within the period and its position
+
+    ROW_HEIGHT = 28
+
+    @property
+    def height(self) -> int:
+        """The drawing's height: a row per seat under a line of years."""
+        return 30 + self.ROW_HEIGHT * len(self.rows)
+
+
+def _x(day: date, start: date, days: int) -> float:
+    return round(1000 * (day - start).days / days, 1)
+
+
+def plan_timeline(*, plan: LeadershipPlan, today: date) -> Timeline:
+    """The plan's period with a row for each seat of each role and its terms as bars.
+
+    Three queries (through community_roles), whatever the number of roles and terms.
+    """
+    start, end = plan.starts_on, plan.ends_on
+    days = (end - start).days
+    rows = []
+    for row in community_roles(community=plan.community, today=today):
+        for seat in row.seats:
+            bars = []
+            for term in seat.terms:
+                if term.end <= start or term.starts_on >= end:
+                    continue
+                successor_started = any(
+                    t.starts_on > term.starts_on and t.starts_on <= today for t in seat.terms
+                )
+                status = term.status_on(today, successor_started=successor_started)
+                # A holdover runs on past its end until today.
+                shown_end = max(term.end, today) if status == TermStatus.HOLDOVER else term.end
+                left, right = max(term.starts_on, start), min(shown_end, end)
+                bars.append(
+                    Bar(
+                        term=term,
+                        status=status,
+                        x=_x(left, start, days),
+                        width=max(_x(right, start, days) - _x(left, start, days), 2.0),
+                        clipped_start=term.starts_on < start,
+                        clipped_end=shown_end > end,
+                    )
+                )
+            rows.append(TimelineRow(row.role, seat.seat, bars))
+    years = [
+        (year, _x(date(year, 1, 1), start, days))
+        for year in range(start.year + 1, end.year + 1)
+        if date(year, 1, 1) < end
+    ]
+    today_x = _x(today, start, days) if start <= today < end else None
+    return Timeline(start, end, rows, today_x, years)
+
+
+# Seats at risk across communities
+
+
+AT_RISK_PAGE_SIZE = 50
+
+# One row per seat of the chosen roles with the last term begun by today (terms of a seat do not
+# overlap, so that is its current term, or the one that ran out), kept when the seat is vacant, a
+# holdover, or ending within the role's lead time with neither a successor's term planned nor a
+# candidate ready now: seats_at_risk's rules, in one statement over every community.
+_AT_RISK_SQL = """
+WITH seats AS (
+    SELECT r.id AS role_id, s.seat, r.title, r.succession_lead_months AS lead
+    FROM plans_role r CROSS JOIN LATERAL generate_series(1, r.seats) AS s(seat)
+    {where}
+), last AS (
+    SELECT seats.*, t.id AS term_id, t.ended_on, COALESCE(t.ended_on, t.ends_on) AS term_end
+    FROM seats LEFT JOIN LATERAL (
+        SELECT id, ended_on, ends_on FROM plans_term
+        WHERE role_id = seats.role_id AND seat = seats.seat AND starts_on <= %(today)s
+        ORDER BY starts_on DESC LIMIT 1
+    ) t ON true
+), risks AS (
+    SELECT role_id, seat, term_id, title, term_end,
+        CASE WHEN term_id IS NOT NULL AND term_end > %(today)s THEN 2
+             WHEN term_id IS NOT NULL AND ended_on IS NULL THEN 1
+             ELSE 0 END AS urgency
+    FROM last
+    WHERE term_id IS NULL OR term_end <= %(today)s OR (
+        %(today)s >= (term_end - make_interval(months => lead))::date
+        AND NOT EXISTS (
+            SELECT 1 FROM plans_term n
+            WHERE n.role_id = last.role_id AND n.seat = last.seat AND n.starts_on >= last.term_end
+        )
+        AND NOT EXISTS (
+            SELECT 1 FROM plans_successorcandidate c
+            WHERE c.role_id = last.role_id AND c.readiness = %(ready)s
+        )
+    )
+)
+SELECT role_id, seat, term_id, urgency FROM risks
+ORDER BY urgency, term_end NULLS FIRST, title, role_id, seat
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+@dataclass(frozen=True)
+class AtRiskPage:
+    items: list[SeatAtRisk]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def seats_at_risk_across(
+    *, viewer: Any, today: date, page: int = 1, size: int = AT_RISK_PAGE_SIZE
+) -> AtRiskPage:
+    """Seats at risk in every community `viewer` may plan for (coordinators: all), page `page`.
+
+    The most urgent first: vacant, holdovers, then ending soon; within each the earliest end.
+    On Postgres one statement finds the page and two more load its roles and terms.
+    """
+    communities = None
+    if not is_coordinator(viewer):
+        communities = list(
+            Membership.objects.filter(person__user=viewer)
+            .order_by()
+            .values_list("community_id", flat=True)
+        )
+    offset = (page - 1) * size
+    if connection.vendor != "postgresql":
+        return _across_in_python(communities, today, page, size)
+    where, params = "", dict[str, Any]()
+    if communities is not None:
+        where, params = "WHERE r.community_id = ANY(%(communities)s)", {"communities": communities}
+    params |= {"today": today, "ready": Readiness.READY_NOW, "limit": size + 1, "offset": offset}
+    with connection.cursor() as cursor:
+        cursor.execute(_AT_RISK_SQL.format(where=where), params)
+        found = cursor.fetchall()
+    has_next = len(found) > size
+    found = found[:size]
+    roles = Role.objects.select_related("community").in_bulk({row[0] for row in found})
+    terms = Term.objects.select_related("person").in_bulk({row[2] for row in found if row[2]})
+    urgency = list(Risk)
+    items = [
+        SeatAtRisk(roles[role_id], seat, urgency[level], terms.get(term_id))
+        for role_id, seat, term_id, level in found
+    ]
+    return AtRiskPage(items, page, has_next)
+
+
+def _across_in_python(
+    communities: list[int] | None, today: date, page: int, size: int
+) -> AtRiskPage:
+    """The same list on databases without LATERAL (the SQLite demo): community by community."""
+    qs = Community.objects.order_by("pk")
+    if communities is not None:
+        qs = qs.filter(pk__in=communities)
+    chosen = list(qs)
+    found = [seat for c in chosen for seat in seats_at_risk(community=c, today=today)]
+    for seat in found:
+        seat.role.community = next(c for c in chosen if c.pk == seat.role.community_id)
+    urgency = list(Risk)
+    found.sort(
+        key=lambda s: (
+            urgency.index(s.risk),
+            s.term.end if s.term else date.min,
+            s.role.title,
+            s.role.pk,
+            s.seat,
+        )
+    )
+    start = (page - 1) * size
+    return AtRiskPage(found[start : start + size], page, len(found) > start + size)
+
+
+MEMBER_CHOICES = 50
+
+
+def members_matching(*, community: Community, query: str) -> list[Person]:
+    """Up to MEMBER_CHOICES of the community's members whose name contains `query`, by name.
+
+    A form offers these instead of every member: a large community has thousands.
+    """
+    qs = Person.objects.filter(memberships__community=community).only("display_name")
+    if query.strip():
+        qs = qs.filter(display_name__icontains=query.strip())
+    return list(qs.order_by("display_name", "pk")[:MEMBER_CHOICES])

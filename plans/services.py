@@ -1,16 +1,29 @@
 """Writes to leadership plans: every rule a community sets for its roles is enforced here."""
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from leadership.models import Person
+from leadership.models import Community, Person, Skill
 
 from . import term_rules
-from .models import Role, Term
+from .models import (
+    LeadershipPlan,
+    PathwayStep,
+    PlanStatus,
+    Readiness,
+    Role,
+    RoleSkill,
+    SuccessorCandidate,
+    Term,
+)
 from .term_rules import Limits, Span
 
 
@@ -58,6 +71,42 @@ def term_create(
             raise PlanError(
                 _("This seat was filled in the meantime: reload and try again.")
             ) from error
+
+
+def term_update(*, term: Term, starts_on: date, ends_on: date) -> Term:
+    """Move or extend a term to [starts_on, ends_on) in the same seat, under the role's rules.
+
+    The term is checked as if it were given anew, against every other term of the role. A term
+    whose holder stepped down keeps its dates: they are the record. Raises PlanError; nothing is
+    written then.
+    """
+    new = Span(starts_on, ends_on)
+    with transaction.atomic():
+        role = Role.objects.select_for_update().get(pk=term.role_id)
+        current = Term.objects.select_related("person").get(pk=term.pk)
+        if current.ended_on is not None:
+            raise PlanError(
+                _(
+                    "%(name)s stepped down on %(day)s: the dates of an ended term are kept as "
+                    "they were."
+                )
+                % {"name": current.person.display_name, "day": _day(current.ended_on)}
+            )
+        others = list(Term.objects.filter(role=role).exclude(pk=term.pk).select_related("person"))
+        _check_dates(role, new)
+        person = current.person
+        _check_person(role, person, new, [t for t in others if t.person_id == person.pk])
+        _seat_for(role, new, others, current.seat)
+        current.starts_on, current.ends_on = starts_on, ends_on
+        try:
+            with transaction.atomic():
+                current.save(update_fields=["starts_on", "ends_on"])
+        except IntegrityError as error:
+            raise PlanError(
+                _("This seat was filled in the meantime: reload and try again.")
+            ) from error
+    term.starts_on, term.ends_on = starts_on, ends_on
+    return term
 
 
 def term_end_early(*, term: Term, ended_on: date) -> Term:
@@ -197,3 +246,255 @@ def _seat_for(role: Role, new: Span, terms: list[Term], seat: int | None) -> int
         )
         % {"role": role.title}
     )
+
+
+# Plans
+
+
+PLAN_FIELDS = (
+    "starts_on",
+    "ends_on",
+    "vision",
+    "goals",
+    "diversity_goals",
+    "resources_needed",
+    "leader_support",
+    "review_on",
+)
+
+
+def _check_period(starts_on: date, ends_on: date) -> None:
+    if ends_on <= starts_on:
+        raise PlanError(_("A plan's period must end after it starts."))
+
+
+def plan_create(*, community: Community, data: Mapping[str, Any]) -> LeadershipPlan:
+    """Start a draft plan for `community` with the fields of PLAN_FIELDS in `data`.
+
+    Raises PlanError for an empty period; nothing is written then.
+    """
+    _check_period(data["starts_on"], data["ends_on"])
+    fields = {f: data[f] for f in PLAN_FIELDS if f in data}
+    return LeadershipPlan.objects.create(community=community, **fields)
+
+
+def plan_update(*, plan: LeadershipPlan, data: Mapping[str, Any]) -> LeadershipPlan:
+    """Change a plan's period, sections or review date (the fields of PLAN_FIELDS in `data`).
+
+    An archived plan is the record of its period and is not changed. Raises PlanError.
+    """
+    if plan.status == PlanStatus.ARCHIVED:
+        raise PlanError(_("An archived plan is kept as it was: start a new plan instead."))
+    unknown = set(data) - set(PLAN_FIELDS)
+    if unknown:
+        raise PlanError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    merged = {f: data.get(f, getattr(plan, f)) for f in ("starts_on", "ends_on")}
+    _check_period(merged["starts_on"], merged["ends_on"])
+    for field, value in data.items():
+        setattr(plan, field, value)
+    plan.save(update_fields=list(data))
+    return plan
+
+
+def plan_publish(*, plan: LeadershipPlan) -> LeadershipPlan:
+    """Publish a draft: it becomes the community's plan and the one published before is archived.
+
+    Raises PlanError if the plan is not a draft.
+    """
+    with transaction.atomic():
+        # The community's row serialises two publications, so one plan ends up published.
+        Community.objects.select_for_update().filter(pk=plan.community_id).first()
+        current = LeadershipPlan.objects.get(pk=plan.pk)
+        if current.status != PlanStatus.DRAFT:
+            raise PlanError(
+                _("Only a draft can be published; this plan is %(status)s.")
+                % {"status": current.get_status_display()}
+            )
+        for previous in LeadershipPlan.objects.filter(
+            community_id=plan.community_id, status=PlanStatus.PUBLISHED
+        ):
+            previous.status = PlanStatus.ARCHIVED
+            previous.save(update_fields=["status"])
+        current.status = PlanStatus.PUBLISHED
+        current.save(update_fields=["status"])
+    plan.status = PlanStatus.PUBLISHED
+    return plan
+
+
+def plan_archive(*, plan: LeadershipPlan) -> LeadershipPlan:
+    """Archive the published plan: it stays readable as the record of its period.
+
+    Raises PlanError if the plan is not published.
+    """
+    with transaction.atomic():
+        current = LeadershipPlan.objects.select_for_update().get(pk=plan.pk)
+        if current.status != PlanStatus.PUBLISHED:
+            raise PlanError(_("Only the published plan can be archived."))
+        current.status = PlanStatus.ARCHIVED
+        current.save(update_fields=["status"])
+    plan.status = PlanStatus.ARCHIVED
+    return plan
+
+
+# Roles
+
+
+ROLE_FIELDS = (
+    "title",
+    "description",
+    "responsibilities",
+    "seats",
+    "filled_by",
+    "term_months",
+    "max_consecutive_terms",
+    "cool_off_months",
+    "max_total_years",
+    "is_leadership",
+    "succession_lead_months",
+)
+
+
+@dataclass(frozen=True)
+class SkillNeed:
+    skill: Skill
+    min_level: int
+
+
+def _validated(role: Role) -> None:
+    try:
+        role.full_clean()  # the fields, Role.clean() and the constraints (a title in use)
+    except ValidationError as error:
+        raise PlanError(" ".join(error.messages)) from error
+
+
+def role_create(
+    *, community: Community, data: Mapping[str, Any], skills: Iterable[SkillNeed] = ()
+) -> Role:
+    """Add a role to `community` with the fields of ROLE_FIELDS and the skills it needs.
+
+    Raises PlanError (a title the community already uses, a rule out of range); nothing is
+    written then.
+    """
+    role = Role(community=community, **{f: data[f] for f in ROLE_FIELDS if f in data})
+    _validated(role)
+    with transaction.atomic():
+        role.save()
+        _skills_set(role, skills)
+    return role
+
+
+def role_update(
+    *, role: Role, data: Mapping[str, Any], skills: Iterable[SkillNeed] | None = None
+) -> Role:
+    """Change a role's description and rules; with `skills`, also the skills it needs.
+
+    New rules apply to terms given from now on; terms already given keep their dates. Fewer
+    seats than are held is refused. Raises PlanError; nothing is written then.
+    """
+    unknown = set(data) - set(ROLE_FIELDS)
+    if unknown:
+        raise PlanError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        locked = Role.objects.select_for_update().get(pk=role.pk)
+        for field, value in data.items():
+            setattr(locked, field, value)
+        _validated(locked)
+        locked.save(update_fields=list(data))
+        if skills is not None:
+            _skills_set(locked, skills)
+    for field, value in data.items():
+        setattr(role, field, value)
+    return role
+
+
+def _skills_set(role: Role, skills: Iterable[SkillNeed]) -> None:
+    wanted = {need.skill.pk: need.min_level for need in skills}
+    RoleSkill.objects.filter(role=role).exclude(skill_id__in=wanted).delete()
+    for skill_id, level in wanted.items():
+        RoleSkill.objects.update_or_create(
+            role=role, skill_id=skill_id, defaults={"min_level": level}
+        )
+
+
+# Succession
+
+
+@dataclass(frozen=True)
+class StepData:
+    kind: str
+    title: str
+    description: str = ""
+    url: str = ""
+
+
+def pathway_set(*, role: Role, steps: Iterable[StepData]) -> list[PathwayStep]:
+    """Make `steps`, in their order, the role's succession pathway (replacing the steps before).
+
+    Raises PlanError for a step without a title; nothing is written then.
+    """
+    steps = list(steps)
+    if any(not step.title.strip() for step in steps):
+        raise PlanError(_("Every step of the pathway needs a title."))
+    with transaction.atomic():
+        Role.objects.select_for_update().filter(pk=role.pk).first()
+        existing = list(PathwayStep.objects.filter(role=role).order_by("position", "pk"))
+        kept: list[PathwayStep] = []
+        for position, step in enumerate(steps, start=1):
+            row = existing[position - 1] if position <= len(existing) else PathwayStep(role=role)
+            new_values = {
+                "position": position,
+                "kind": step.kind,
+                "title": step.title.strip(),
+                "description": step.description,
+                "url": step.url,
+            }
+            changed = row.pk is None or any(getattr(row, k) != v for k, v in new_values.items())
+            for field, value in new_values.items():
+                setattr(row, field, value)
+            if changed:
+                row.save()  # only a real change is written, and so kept in history
+            kept.append(row)
+        for row in existing[len(steps) :]:
+            row.delete()
+    return kept
+
+
+def candidate_add(
+    *, role: Role, person: Person, readiness: str, notes: str = ""
+) -> SuccessorCandidate:
+    """Name `person` as a possible successor in `role`, with their readiness.
+
+    Raises PlanError if they are already named, or are not a member of the role's community.
+    """
+    if not person.memberships.filter(community_id=role.community_id).exists():
+        raise PlanError(
+            _("%(name)s is not a member of this community.") % {"name": person.display_name}
+        )
+    if readiness not in Readiness.values:
+        raise PlanError(_("Choose how soon they could take the role on."))
+    try:
+        with transaction.atomic():
+            return SuccessorCandidate.objects.create(
+                role=role, person=person, readiness=readiness, notes=notes
+            )
+    except IntegrityError as error:
+        raise PlanError(
+            _("%(name)s is already named for %(role)s.")
+            % {"name": person.display_name, "role": role.title}
+        ) from error
+
+
+def candidate_update(
+    *, candidate: SuccessorCandidate, readiness: str, notes: str
+) -> SuccessorCandidate:
+    """Change how ready a named successor is, and the notes. Raises PlanError."""
+    if readiness not in Readiness.values:
+        raise PlanError(_("Choose how soon they could take the role on."))
+    candidate.readiness, candidate.notes = readiness, notes
+    candidate.save(update_fields=["readiness", "notes"])
+    return candidate
+
+
+def candidate_remove(*, candidate: SuccessorCandidate) -> None:
+    """No longer name this person as a successor (the history keeps that they were)."""
+    candidate.delete()

@@ -1,0 +1,276 @@
+"""Forms of the plan pages: they validate and normalise; the services apply the rules."""
+
+from typing import Any, cast
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from leadership.forms import LEAN_FIELD_TEMPLATE
+from leadership.models import Community, Person, PersonSkill, Skill
+from leadership.widgets import FastSelect
+
+from .models import LeadershipPlan, PathwayStep, Readiness, Role, StepKind
+from .services import PLAN_FIELDS, ROLE_FIELDS, SkillNeed, StepData
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _helper(*layout: Any) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.field_template = LEAN_FIELD_TEMPLATE
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = LeadershipPlan
+        fields = list(PLAN_FIELDS)
+        widgets = {
+            "starts_on": DATE_INPUT,
+            "ends_on": DATE_INPUT,
+            "review_on": DATE_INPUT,
+            **{
+                f: forms.Textarea(attrs={"rows": 4})
+                for f in (
+                    "vision",
+                    "goals",
+                    "diversity_goals",
+                    "resources_needed",
+                    "leader_support",
+                )
+            },
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Fieldset(_("Period"), "starts_on", "ends_on", "review_on"),
+            Fieldset(
+                _("The plan"),
+                "vision",
+                "goals",
+                "diversity_goals",
+                "resources_needed",
+                "leader_support",
+            ),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end <= start:
+            self.add_error("ends_on", _("The period must end after it starts."))
+        return data
+
+
+class RoleForm(forms.ModelForm):
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills it needs"),
+        queryset=Skill.objects.order_by("name"),
+        required=False,
+        help_text=_("Each at the level below, at least."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    skill_level = forms.TypedChoiceField(
+        label=_("Minimum level for these skills"),
+        choices=PersonSkill.Level.choices,
+        coerce=int,
+        initial=PersonSkill.Level.choices[1][0],
+        widget=FastSelect(attrs={"class": "form-select"}),
+    )
+
+    class Meta:
+        model = Role
+        fields = list(ROLE_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "responsibilities": forms.Textarea(attrs={"rows": 4}),
+            "filled_by": FastSelect,
+        }
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.community = community
+        if self.instance.pk:
+            needs = list(self.instance.role_skills.all())
+            self.fields["skills"].initial = [n.skill_id for n in needs]
+            if needs:
+                self.fields["skill_level"].initial = needs[0].min_level
+        self.helper = _helper(
+            Fieldset(_("The role"), "title", "description", "responsibilities", "is_leadership"),
+            Fieldset(_("Seats and terms"), "seats", "filled_by", "term_months"),
+            Fieldset(
+                _("Term limits"), "max_consecutive_terms", "cool_off_months", "max_total_years"
+            ),
+            Fieldset(_("Succession"), "succession_lead_months", "skills", "skill_level"),
+        )
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"].strip()
+        taken = Role.objects.filter(community=self.community, title__iexact=title)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("This community already has a role with this title."))
+        return title
+
+    def validate_constraints(self) -> None:
+        # The title's uniqueness is said in words above; the services check the rest.
+        pass
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {f: self.cleaned_data[f] for f in ROLE_FIELDS}
+
+    def skill_needs(self) -> list[SkillNeed]:
+        level = self.cleaned_data["skill_level"]
+        return [SkillNeed(skill, level) for skill in self.cleaned_data["skills"]]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class TermForm(forms.Form):
+    """A new term: the person among the community's members, the seat (or the first free one)."""
+
+    person = MemberChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        widget=FastSelect(attrs={"class": "form-select"}),
+    )
+    seat = forms.TypedChoiceField(label=_("Seat"), coerce=int, empty_value=None, required=False)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        widget=DATE_INPUT,
+        help_text=_("The day the term ends: a successor may start that day."),
+    )
+
+    def __init__(
+        self, *args: Any, role: Role, shown: list[Person] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        # Any member validates; the list shows only `shown` (a search's matches), so that a
+        # community of 10,000 members is not sent to the browser as one <select>.
+        field.queryset = Person.objects.filter(memberships__community_id=role.community_id)  # type: ignore[attr-defined]
+        if shown is not None:
+            field.choices = [("", "---------"), *((p.pk, p.display_name) for p in shown)]  # type: ignore[attr-defined]
+        self.fields["seat"].choices = [  # type: ignore[attr-defined]
+            ("", _("The first free seat")),
+            *((n, _("Seat %(number)s") % {"number": n}) for n in range(1, role.seats + 1)),
+        ]
+        self.fields["seat"].widget.attrs["class"] = "form-select"
+        self.helper = _helper()
+
+
+class TermDatesForm(forms.Form):
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        widget=DATE_INPUT,
+        help_text=_("The day the term ends: a successor may start that day."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class TermEndForm(forms.Form):
+    ended_on = forms.DateField(
+        label=_("Stepped down on"),
+        widget=DATE_INPUT,
+        help_text=_("The seat is free from this day."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=StepKind.choices, widget=FastSelect(attrs={"class": "form-select"})
+    )
+    # Optional: a row left empty (the blank one offered for a new step) is dropped.
+    title = forms.CharField(label=_("Step"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
+    def step(self) -> StepData:
+        d = self.cleaned_data
+        return StepData(d["kind"], d["title"], d.get("description", ""), d.get("url", ""))
+
+
+class BaseStepFormSet(forms.BaseFormSet):
+    def steps(self) -> list[StepData]:
+        """The steps in their order: filled-in rows not marked for removal."""
+        kept = (
+            [f for f in self.ordered_forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            if self.can_order
+            else [f for f in self.forms if f.cleaned_data]
+        )
+        return [f.step() for f in kept if f.cleaned_data.get("title")]
+
+
+# The factory returns a subclass of BaseStepFormSet; its stubs say only BaseFormSet.
+StepFormSet = cast(
+    type[BaseStepFormSet],
+    formset_factory(
+        StepForm,
+        formset=BaseStepFormSet,
+        extra=1,
+        can_delete=True,
+        can_order=True,
+        max_num=30,
+        validate_max=True,
+    ),
+)
+
+
+def step_initial(steps: list[PathwayStep]) -> list[dict[str, Any]]:
+    return [
+        {"kind": s.kind, "title": s.title, "description": s.description, "url": s.url, "ORDER": i}
+        for i, s in enumerate(steps, start=1)
+    ]
+
+
+class CandidateForm(forms.Form):
+    person = MemberChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        widget=FastSelect(attrs={"class": "form-select"}),
+    )
+    readiness = forms.ChoiceField(
+        label=_("Readiness"),
+        choices=Readiness.choices,
+        widget=FastSelect(attrs={"class": "form-select"}),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000)
+
+    def __init__(
+        self, *args: Any, role: Role, shown: list[Person] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        field.queryset = Person.objects.filter(memberships__community_id=role.community_id)  # type: ignore[attr-defined]
+        if shown is not None:
+            field.choices = [("", "---------"), *((p.pk, p.display_name) for p in shown)]  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, comma-separated, with the header row described below."),
+    )

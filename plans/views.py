@@ -1,0 +1,374 @@
+"""The plan pages: thin, each reads through the selectors and writes through the services.
+
+"Today" on a community's pages is the community's own date (its time zone): a term ending on
+1 March has ended in Auckland while it is still 28 February in Honolulu.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leadership import selectors as core_selectors
+from leadership.models import Community
+
+from . import csv_io, history, selectors, services
+from .forms import (
+    CandidateForm,
+    ImportForm,
+    PlanForm,
+    RoleForm,
+    StepFormSet,
+    TermDatesForm,
+    TermEndForm,
+    TermForm,
+    step_initial,
+)
+from .models import LeadershipPlan, Readiness, SuccessorCandidate
+
+
+def _today(community: Community) -> date:
+    return timezone.localdate(timezone=community.time_zone)
+
+
+def _community(request: HttpRequest, slug: str, *, for_editing: bool = False) -> Community:
+    community = core_selectors.community_get(slug=slug, viewer=request.user)
+    if not request.user.has_perm("plans.view_community_plans", community):
+        raise PermissionDenied
+    if for_editing and not request.user.has_perm("plans.change_community_plans", community):
+        raise PermissionDenied
+    return community
+
+
+# A community's plans and roles
+
+
+def community_plans(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug)
+    can_edit = request.user.has_perm("plans.change_community_plans", community)
+    today = _today(community)
+    context = {
+        "community": community,
+        "can_edit": can_edit,
+        "plans": selectors.community_plans(community=community, include_drafts=can_edit),
+        "roles": selectors.community_roles(community=community, today=today),
+        "at_risk": selectors.seats_at_risk(community=community, today=today),
+        "today": today,
+    }
+    return render(request, "plans/community_plans.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug, for_editing=True)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(community=community, data=form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The draft plan was saved. Publish it when it is ready."))
+            return redirect(plan)
+    return render(request, "plans/plan_form.html", {"community": community, "form": form})
+
+
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, pk=pk)
+    today = _today(plan.community)
+    context = {
+        "plan": plan,
+        "community": plan.community,
+        "can_edit": request.user.has_perm("plans.change_leadershipplan", plan),
+        "roles": selectors.community_roles(community=plan.community, today=today),
+        "today": today,
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, pk=pk, for_editing=True)
+    form = PlanForm(request.POST or None, instance=LeadershipPlan.objects.get(pk=plan.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=plan, data=form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect(plan)
+    context = {"community": plan.community, "plan": plan, "form": form}
+    return render(request, "plans/plan_form.html", context)
+
+
+@require_POST
+def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, pk=pk, for_editing=True)
+    action = request.POST.get("action")
+    try:
+        if action == "publish":
+            services.plan_publish(plan=plan)
+            messages.success(request, _("The plan is published: the community's members see it."))
+        elif action == "archive":
+            services.plan_archive(plan=plan)
+            messages.success(request, _("The plan is archived."))
+        else:
+            messages.error(request, _("Choose to publish or to archive the plan."))
+    except services.PlanError as error:
+        messages.error(request, str(error))
+    return redirect(plan)
+
+
+def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, pk=pk)
+    today = _today(plan.community)
+    context = {
+        "plan": plan,
+        "community": plan.community,
+        "timeline": selectors.plan_timeline(plan=plan, today=today),
+        "today": today,
+    }
+    return render(request, "plans/plan_timeline.html", context)
+
+
+def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, pk=pk)
+    page = _page_number(request)
+    changes = history.plan_changes(plan=plan, page=page)
+    context = {"plan": plan, "community": plan.community, "changes": changes}
+    return render(request, "plans/plan_history.html", context)
+
+
+def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(viewer=request.user, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{plan.community.slug}-plan-{plan.starts_on.year}-{plan.ends_on.year}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte order mark first: Excel then reads the file as UTF-8 (the import accepts it).
+    response.write("\ufeff" + csv_io.plan_export_csv(plan=plan))
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def roles_import(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug, for_editing=True)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > csv_io.MAX_BYTES:
+            # Refused before it is read into memory.
+            form.add_error(
+                "file",
+                _("The file is too large: at most %(size)s MB.")
+                % {"size": csv_io.MAX_BYTES // (1024 * 1024)},
+            )
+        else:
+            result = csv_io.roles_terms_import(community=community, data=upload.read())
+            if not result.errors:
+                messages.success(
+                    request,
+                    _("Imported %(roles)s new roles and %(terms)s terms.")
+                    % {"roles": result.roles_created, "terms": result.terms_created},
+                )
+                return redirect("plans:community-plans", slug=community.slug)
+    context = {"community": community, "form": form, "result": result, "columns": csv_io.COLUMNS}
+    return render(request, "plans/roles_import.html", context)
+
+
+# Roles
+
+
+@require_http_methods(["GET", "POST"])
+def role_create(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug, for_editing=True)
+    form = RoleForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = services.role_create(
+                community=community, data=form.data_for_service(), skills=form.skill_needs()
+            )
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The role was added."))
+            return redirect(role)
+    return render(request, "plans/role_form.html", {"community": community, "form": form})
+
+
+def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    role = selectors.role_get(viewer=request.user, pk=pk)
+    today = _today(role.community)
+    steps, candidates = selectors.role_succession(role=role)
+    context = {
+        "role": role,
+        "community": role.community,
+        "can_edit": request.user.has_perm("plans.change_role", role),
+        "row": selectors.role_row(role=role, today=today),
+        "steps": steps,
+        "candidates": candidates,
+        "today": today,
+    }
+    return render(request, "plans/role_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    role = selectors.role_get(viewer=request.user, pk=pk, for_editing=True)
+    form = RoleForm(request.POST or None, instance=role, community=role.community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_update(role=role, data=form.data_for_service(), skills=form.skill_needs())
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The role was saved."))
+            return redirect(role)
+    context = {"community": role.community, "role": role, "form": form}
+    return render(request, "plans/role_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def role_succession(request: HttpRequest, pk: int) -> HttpResponse:
+    """The role's pathway steps (edited as one list) and its named successor candidates."""
+    role = selectors.role_get(viewer=request.user, pk=pk, for_editing=True)
+    steps, candidates = selectors.role_succession(role=role)
+    query = request.GET.get("q", "")
+    shown = selectors.members_matching(community=role.community, query=query)
+    formset = StepFormSet(
+        request.POST if "steps" in request.POST else None,
+        initial=step_initial(steps),
+        prefix="steps",
+    )
+    candidate_form = CandidateForm(
+        request.POST if "candidate" in request.POST else None, role=role, shown=shown
+    )
+    if request.method == "POST":
+        try:
+            if "steps" in request.POST and formset.is_valid():
+                services.pathway_set(role=role, steps=formset.steps())
+                messages.success(request, _("The pathway was saved."))
+                return redirect("plans:role-succession", pk=role.pk)
+            if "candidate" in request.POST and candidate_form.is_valid():
+                services.candidate_add(role=role, **candidate_form.cleaned_data)
+                messages.success(request, _("The candidate was named."))
+                return redirect("plans:role-succession", pk=role.pk)
+        except services.PlanError as error:
+            messages.error(request, str(error))
+    context = {
+        "role": role,
+        "community": role.community,
+        "steps": steps,
+        "candidates": candidates,
+        "formset": formset,
+        "candidate_form": candidate_form,
+        "readiness_choices": Readiness.choices,
+        "query": query,
+    }
+    return render(request, "plans/role_succession.html", context)
+
+
+@require_POST
+def candidate_change(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(
+        SuccessorCandidate.objects.select_related("role__community", "person"), pk=pk
+    )
+    role = selectors.role_get(viewer=request.user, pk=candidate.role_id, for_editing=True)
+    try:
+        if request.POST.get("action") == "remove":
+            services.candidate_remove(candidate=candidate)
+            messages.success(
+                request, _("%(name)s is no longer named.") % {"name": candidate.person}
+            )
+        else:
+            services.candidate_update(
+                candidate=candidate,
+                readiness=request.POST.get("readiness", ""),
+                notes=request.POST.get("notes", candidate.notes)[:2000],
+            )
+            messages.success(request, _("The readiness was saved."))
+    except services.PlanError as error:
+        messages.error(request, str(error))
+    return redirect("plans:role-succession", pk=role.pk)
+
+
+# Terms
+
+
+@require_http_methods(["GET", "POST"])
+def term_create(request: HttpRequest, pk: int) -> HttpResponse:
+    role = selectors.role_get(viewer=request.user, pk=pk, for_editing=True)
+    query = request.GET.get("q", "")
+    shown = selectors.members_matching(community=role.community, query=query)
+    form = TermForm(request.POST or None, role=role, shown=shown)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_create(role=role, **form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The term was added."))
+            return redirect(role)
+    context = {"role": role, "community": role.community, "form": form, "query": query}
+    return render(request, "plans/term_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    term = selectors.term_get(viewer=request.user, pk=pk, for_editing=True)
+    initial = {"starts_on": term.starts_on, "ends_on": term.ends_on}
+    form = TermDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_update(term=term, **form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The term's dates were saved."))
+            return redirect(term.role)
+    context = {"term": term, "role": term.role, "community": term.role.community, "form": form}
+    return render(request, "plans/term_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def term_end(request: HttpRequest, pk: int) -> HttpResponse:
+    term = selectors.term_get(viewer=request.user, pk=pk, for_editing=True)
+    form = TermEndForm(request.POST or None, initial={"ended_on": _today(term.role.community)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_end_early(term=term, ended_on=form.cleaned_data["ended_on"])
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s's term ends early; the seat is free from that day.")
+                % {"name": term.person.display_name},
+            )
+            return redirect(term.role)
+    context = {"term": term, "role": term.role, "community": term.role.community, "form": form}
+    return render(request, "plans/term_end.html", context)
+
+
+# Across communities
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def roles_at_risk(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = selectors.seats_at_risk_across(
+        viewer=request.user, today=today, page=_page_number(request)
+    )
+    return render(request, "plans/roles_at_risk.html", {"page": page, "today": today})
