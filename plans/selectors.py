@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import Community, Membership, Person
-from leadership.rules import is_coordinator, remember_viewer_fact
+from leadership.rules import remember_viewer_fact
 
 from . import term_rules
 from .models import (
@@ -391,21 +391,23 @@ class AtRiskPage:
         return self.number > 1
 
 
+def communities_of(*, user: Any) -> list[int]:
+    """The ids of the communities `user` belongs to, in any role."""
+    return list(
+        Membership.objects.filter(person__user=user)
+        .order_by("community_id")
+        .values_list("community_id", flat=True)
+    )
+
+
 def seats_at_risk_across(
-    *, viewer: Any, today: date, page: int = 1, size: int = AT_RISK_PAGE_SIZE
+    *, communities: list[int] | None, today: date, page: int = 1, size: int = AT_RISK_PAGE_SIZE
 ) -> AtRiskPage:
-    """Seats at risk in every community `viewer` may plan for (coordinators: all), page `page`.
+    """Seats at risk in `communities` (None: every community), page `page`.
 
     The most urgent first: vacant, holdovers, then ending soon; within each the earliest end.
     On Postgres one statement finds the page and two more load its roles and terms.
     """
-    communities = None
-    if not is_coordinator(viewer):
-        communities = list(
-            Membership.objects.filter(person__user=viewer)
-            .order_by()
-            .values_list("community_id", flat=True)
-        )
     offset = (page - 1) * size
     if connection.vendor != "postgresql":
         return _across_in_python(communities, today, page, size)

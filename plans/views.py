@@ -11,11 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadership import selectors as core_selectors
+from leadership.fragments import NAMES, fragment_key
 from leadership.models import Community
+from leadership.rules import is_coordinator
 
 from . import csv_io, history, selectors, services
 from .forms import (
@@ -29,6 +32,7 @@ from .forms import (
     TermForm,
     step_initial,
 )
+from .fragments import EVERY_COMMUNITY, community_scope
 from .models import LeadershipPlan, Readiness, SuccessorCandidate
 
 
@@ -55,12 +59,27 @@ def community_plans(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "community": community,
         "can_edit": can_edit,
-        "plans": selectors.community_plans(community=community, include_drafts=can_edit),
-        "roles": selectors.community_roles(community=community, today=today),
-        "at_risk": selectors.seats_at_risk(community=community, today=today),
+        # Read only when the content is not in the cache (see plans/fragments.py).
+        "plans": SimpleLazyObject(
+            lambda: selectors.community_plans(community=community, include_drafts=can_edit)
+        ),
+        "roles": SimpleLazyObject(
+            lambda: selectors.community_roles(community=community, today=today)
+        ),
+        "at_risk": SimpleLazyObject(
+            lambda: selectors.seats_at_risk(community=community, today=today)
+        ),
         "today": today,
+        "fragment_key": _plans_key(community, can_edit, today),
     }
     return render(request, "plans/community_plans.html", context)
+
+
+def _plans_key(*parts: object) -> str:
+    """The cache key of content showing `parts` and the plan rows of their community."""
+    community = next(p for p in parts if isinstance(p, Community | LeadershipPlan))
+    community_id = community.pk if isinstance(community, Community) else community.community_id
+    return fragment_key(*parts, scopes=[community_scope(community_id), (NAMES, None)])
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,12 +100,16 @@ def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, pk=pk)
     today = _today(plan.community)
+    can_edit = request.user.has_perm("plans.change_leadershipplan", plan)
     context = {
         "plan": plan,
         "community": plan.community,
-        "can_edit": request.user.has_perm("plans.change_leadershipplan", plan),
-        "roles": selectors.community_roles(community=plan.community, today=today),
+        "can_edit": can_edit,
+        "roles": SimpleLazyObject(
+            lambda: selectors.community_roles(community=plan.community, today=today)
+        ),
         "today": today,
+        "fragment_key": _plans_key(plan, can_edit, today),
     }
     return render(request, "plans/plan_detail.html", context)
 
@@ -131,8 +154,9 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "plan": plan,
         "community": plan.community,
-        "timeline": selectors.plan_timeline(plan=plan, today=today),
+        "timeline": SimpleLazyObject(lambda: selectors.plan_timeline(plan=plan, today=today)),
         "today": today,
+        "fragment_key": _plans_key(plan, today),
     }
     return render(request, "plans/plan_timeline.html", context)
 
@@ -368,7 +392,20 @@ def _page_number(request: HttpRequest) -> int:
 
 def roles_at_risk(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = selectors.seats_at_risk_across(
-        viewer=request.user, today=today, page=_page_number(request)
-    )
-    return render(request, "plans/roles_at_risk.html", {"page": page, "today": today})
+    number = _page_number(request)
+    everywhere = is_coordinator(request.user)
+    communities = None if everywhere else selectors.communities_of(user=request.user)
+    context = {
+        "page": SimpleLazyObject(
+            lambda: selectors.seats_at_risk_across(
+                communities=communities, today=today, page=number
+            )
+        ),
+        "today": today,
+        "everywhere": everywhere,
+        # Any plan's change anywhere renews it (see plans/fragments.py).
+        "fragment_key": fragment_key(
+            communities, today, number, scopes=[EVERY_COMMUNITY, (NAMES, None)]
+        ),
+    }
+    return render(request, "plans/roles_at_risk.html", context)
