@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from leadership.models import Membership
 
-from .models import LeadershipPlan, Readiness, Role, SuccessorCandidate, Term
+from .models import (
+    LeadershipPlan,
+    PathwayStep,
+    Readiness,
+    Role,
+    StepKind,
+    SuccessorCandidate,
+    Term,
+)
 from .term_rules import add_months
 
 HISTORY_STARTS = date(2020, 1, 1)
@@ -76,6 +84,14 @@ def seed_plans(
     for batch in progress(batches(terms), "terms"):
         Term.objects.bulk_create(batch)
     SuccessorCandidate.objects.bulk_create(candidates, batch_size=2000, ignore_conflicts=True)
+    with_steps = set(
+        PathwayStep.objects.filter(role__community_id__in=community_ids).values_list(
+            "role_id", flat=True
+        )
+    )
+    steps = [step for role in roles if role.pk not in with_steps for step in _pathway(role)]
+    for batch in progress(batches(steps), "pathway steps"):
+        PathwayStep.objects.bulk_create(batch)
 
 
 def _plans(community_ids: list[int], today: date) -> None:
@@ -166,6 +182,30 @@ def _history(role: Role, members: list[int], rng: random.Random, today: date) ->
         if last and fate > 0.95 and last.starts_on < today < last.ends_on:
             last.ended_on = today  # stepped down: the seat is vacant
     return terms
+
+
+# The same pathway for every role: the movement's common path into a role, then the role itself.
+PATHWAY = [
+    (StepKind.TRAINING, "Leadership basics, the regional training's first stage"),
+    (StepKind.MENTORING, "Six months with a mentor who held a leadership role"),
+    (StepKind.SHADOWING, "Shadow the holder for a quarter"),
+]
+
+
+def _pathway(role: Role) -> list[PathwayStep]:
+    steps = [
+        PathwayStep(role=role, position=n, kind=kind, title=title)
+        for n, (kind, title) in enumerate(PATHWAY, start=1)
+    ]
+    steps.append(
+        PathwayStep(
+            role=role,
+            position=len(steps) + 1,
+            kind=StepKind.RESOURCE,
+            title=f"Read the handbook for the {role.title.lower()}",
+        )
+    )
+    return steps
 
 
 def _candidates(

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadership import selectors as core_selectors
@@ -196,10 +197,15 @@ def roles_import(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             result = csv_io.roles_terms_import(community=community, data=upload.read())
             if not result.errors:
+                roles = ngettext(
+                    "%(count)s new role", "%(count)s new roles", result.roles_created
+                ) % {"count": result.roles_created}
+                terms = ngettext("%(count)s term", "%(count)s terms", result.terms_created) % {
+                    "count": result.terms_created
+                }
                 messages.success(
                     request,
-                    _("Imported %(roles)s new roles and %(terms)s terms.")
-                    % {"roles": result.roles_created, "terms": result.terms_created},
+                    _("Imported %(roles)s and %(terms)s.") % {"roles": roles, "terms": terms},
                 )
                 return redirect("plans:community-plans", slug=community.slug)
     context = {"community": community, "form": form, "result": result, "columns": csv_io.COLUMNS}

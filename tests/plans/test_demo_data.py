@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 
 from leadership.models import Community
-from plans.models import LeadershipPlan, Role, SuccessorCandidate, Term, TermStatus
+from plans.models import LeadershipPlan, PathwayStep, Role, SuccessorCandidate, Term, TermStatus
 from plans.term_rules import add_months
 
 TODAY = date(2026, 11, 23)
@@ -71,3 +71,19 @@ def test_some_roles_have_successor_candidates_who_never_held_them(seeded):
     assert candidates
     for candidate in candidates:
         assert not candidate.role.terms.filter(person=candidate.person).exists()
+
+
+def test_every_role_has_a_succession_pathway_and_a_rerun_adds_no_steps(seeded):
+    roles = Role.objects.count()
+    assert PathwayStep.objects.count() == roles * 4
+    assert set(PathwayStep.objects.values_list("kind", flat=True)) == {
+        "training",
+        "mentoring",
+        "shadowing",
+        "resource",
+    }
+
+    with time_machine.travel("2026-11-23 12:00Z", tick=False):
+        call_command("seed_demo", "--scale", "small", "--quiet-logins", stdout=StringIO())
+
+    assert PathwayStep.objects.count() == roles * 4

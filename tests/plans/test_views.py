@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from plans.models import LeadershipPlan, PathwayStep, Readiness, Role, SuccessorCandidate, Term
@@ -521,8 +522,6 @@ def test_a_refused_succession_change_changes_nothing(client_as, name, chair, hol
 def test_the_import_page_refuses_a_file_with_a_bad_row_and_lists_it(
     client_for, organiser, community, holder
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     email = holder.user.email
     content = (
         "role,term_months,person_email,starts_on,ends_on\n"
@@ -614,3 +613,45 @@ def test_the_plan_pages_cost_the_same_with_5_or_50_roles(
     with django_assert_num_queries(7):
         response = coordinator_client.get(reverse("plans:at-risk"))
     assert len(response.context["page"].items) == min(roles, 50)
+
+
+@pytest.mark.parametrize("name", ["anonymous", "member", "outsider"])
+def test_a_refused_plan_role_or_import_post_creates_nothing(client_as, name, community, holder):
+    client = client_as(name)
+    slug = community.slug
+    content = (
+        "role,term_months,person_email,starts_on,ends_on\n"
+        f"X,12,{holder.user.email},2026-01-01,2027-01-01\n"
+    )
+
+    client.post(reverse("plans:plan-create", kwargs={"slug": slug}), _plan_post())
+    client.post(reverse("plans:role-create", kwargs={"slug": slug}), _role_post())
+    client.post(
+        reverse("plans:roles-import", kwargs={"slug": slug}),
+        {"file": SimpleUploadedFile("r.csv", content.encode(), content_type="text/csv")},
+    )
+
+    assert not LeadershipPlan.objects.exists()
+    assert not Role.objects.exists()
+    assert not Term.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in_from_the_seats_at_risk(client):
+    assert _status(client, reverse("plans:at-risk")) == "login"
+
+
+def test_a_good_file_is_imported_from_the_import_page(client_for, organiser, community, holder):
+    content = (
+        "role,term_months,max_consecutive_terms,person_email,starts_on,ends_on\n"
+        f"Secretary,12,2,{holder.user.email},2025-01-01,2026-01-01\n"
+        f"Secretary,12,2,{holder.user.email},2026-01-01,2027-01-01\n"
+    )
+
+    response = client_for(organiser).post(
+        reverse("plans:roles-import", kwargs={"slug": community.slug}),
+        {"file": SimpleUploadedFile("r.csv", content.encode(), content_type="text/csv")},
+        follow=True,
+    )
+
+    assert "Imported 1 new role and 2 terms." in response.text
+    assert Term.objects.filter(role__title="Secretary").count() == 2
