@@ -44,7 +44,7 @@ register_page("seats at risk (the bench user's communities)", lambda ctx: revers
 
 def _at_risk_everywhere() -> object:
     """What a coordinator's page of seats at risk costs: one page over every community."""
-    page = seats_at_risk_across(communities=None, today=timezone.localdate())
+    page = seats_at_risk_across(communities=None, now=timezone.now())
     if not page.items:
         raise BenchError("No seat at risk in any community: is the database seeded?")
     return page

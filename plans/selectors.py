@@ -1,7 +1,7 @@
 """Reads of leadership plans shared by pages, reminders and the admin."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -340,30 +340,33 @@ def plan_timeline(*, plan: LeadershipPlan, today: date) -> Timeline:
 
 AT_RISK_PAGE_SIZE = 50
 
-# One row per seat of the chosen roles with the last term begun by today (terms of a seat do not
-# overlap, so that is its current term, or the one that ran out), kept when the seat is vacant, a
-# holdover, or ending within the role's lead time with neither a successor's term planned nor a
-# candidate ready now: seats_at_risk's rules, in one statement over every community.
+# One row per seat of the chosen roles with the last term begun by the community's date (terms of
+# a seat do not overlap, so that is its current term, or the one that ran out), kept when the seat
+# is vacant, a holdover, or ending within the role's lead time with neither a successor's term
+# planned nor a candidate ready now: seats_at_risk's rules, in one statement over every community.
 _AT_RISK_SQL = """
 WITH seats AS (
-    SELECT r.id AS role_id, s.seat, r.title, r.succession_lead_months AS lead
-    FROM plans_role r CROSS JOIN LATERAL generate_series(1, r.seats) AS s(seat)
+    SELECT r.id AS role_id, s.seat, r.title, r.succession_lead_months AS lead,
+        (%(now)s::timestamptz AT TIME ZONE c.time_zone)::date AS today
+    FROM plans_role r
+    JOIN leadership_community c ON c.id = r.community_id
+    CROSS JOIN LATERAL generate_series(1, r.seats) AS s(seat)
     {where}
 ), last AS (
     SELECT seats.*, t.id AS term_id, t.ended_on, COALESCE(t.ended_on, t.ends_on) AS term_end
     FROM seats LEFT JOIN LATERAL (
         SELECT id, ended_on, ends_on FROM plans_term
-        WHERE role_id = seats.role_id AND seat = seats.seat AND starts_on <= %(today)s
+        WHERE role_id = seats.role_id AND seat = seats.seat AND starts_on <= seats.today
         ORDER BY starts_on DESC LIMIT 1
     ) t ON true
 ), risks AS (
     SELECT role_id, seat, term_id, title, term_end,
-        CASE WHEN term_id IS NOT NULL AND term_end > %(today)s THEN 2
+        CASE WHEN term_id IS NOT NULL AND term_end > today THEN 2
              WHEN term_id IS NOT NULL AND ended_on IS NULL THEN 1
              ELSE 0 END AS urgency
     FROM last
-    WHERE term_id IS NULL OR term_end <= %(today)s OR (
-        %(today)s >= (term_end - make_interval(months => lead))::date
+    WHERE term_id IS NULL OR term_end <= today OR (
+        today >= (term_end - make_interval(months => lead))::date
         AND NOT EXISTS (
             SELECT 1 FROM plans_term n
             WHERE n.role_id = last.role_id AND n.seat = last.seat AND n.starts_on >= last.term_end
@@ -400,21 +403,29 @@ def communities_of(*, user: Any) -> list[int]:
     )
 
 
-def seats_at_risk_across(
-    *, communities: list[int] | None, today: date, page: int = 1, size: int = AT_RISK_PAGE_SIZE
-) -> AtRiskPage:
-    """Seats at risk in `communities` (None: every community), page `page`.
+def at_risk_moment(now: datetime) -> datetime:
+    """`now` to the quarter hour before it: every time zone's midnight falls on a quarter hour,
+    so each community's date is the same at that moment as now, and a page computed for it can
+    be cached until the next quarter hour."""
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
 
-    The most urgent first: vacant, holdovers, then ending soon; within each the earliest end.
-    On Postgres one statement finds the page and two more load its roles and terms.
+
+def seats_at_risk_across(
+    *, communities: list[int] | None, now: datetime, page: int = 1, size: int = AT_RISK_PAGE_SIZE
+) -> AtRiskPage:
+    """Seats at risk in `communities` (None: every community) at `now`, page `page`.
+
+    Each community's seats are judged on its own date at `now`. The most urgent first: vacant,
+    holdovers, then ending soon; within each the earliest end. On Postgres one statement finds
+    the page and two more load its roles and terms.
     """
     offset = (page - 1) * size
     if connection.vendor != "postgresql":
-        return _across_in_python(communities, today, page, size)
+        return _across_in_python(communities, now, page, size)
     where, params = "", dict[str, Any]()
     if communities is not None:
         where, params = "WHERE r.community_id = ANY(%(communities)s)", {"communities": communities}
-    params |= {"today": today, "ready": Readiness.READY_NOW, "limit": size + 1, "offset": offset}
+    params |= {"now": now, "ready": Readiness.READY_NOW, "limit": size + 1, "offset": offset}
     with connection.cursor() as cursor:
         cursor.execute(_AT_RISK_SQL.format(where=where), params)
         found = cursor.fetchall()
@@ -431,14 +442,18 @@ def seats_at_risk_across(
 
 
 def _across_in_python(
-    communities: list[int] | None, today: date, page: int, size: int
+    communities: list[int] | None, now: datetime, page: int, size: int
 ) -> AtRiskPage:
     """The same list on databases without LATERAL (the SQLite demo): community by community."""
     qs = Community.objects.order_by("pk")
     if communities is not None:
         qs = qs.filter(pk__in=communities)
     chosen = list(qs)
-    found = [seat for c in chosen for seat in seats_at_risk(community=c, today=today)]
+    found = [
+        seat
+        for c in chosen
+        for seat in seats_at_risk(community=c, today=now.astimezone(c.time_zone).date())
+    ]
     for seat in found:
         seat.role.community = next(c for c in chosen if c.pk == seat.role.community_id)
     urgency = list(Risk)

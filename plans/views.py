@@ -397,21 +397,19 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def roles_at_risk(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    moment = selectors.at_risk_moment(timezone.now())
     number = _page_number(request)
     everywhere = is_coordinator(request.user)
     communities = None if everywhere else selectors.communities_of(user=request.user)
     context = {
         "page": SimpleLazyObject(
-            lambda: selectors.seats_at_risk_across(
-                communities=communities, today=today, page=number
-            )
+            lambda: selectors.seats_at_risk_across(communities=communities, now=moment, page=number)
         ),
-        "today": today,
         "everywhere": everywhere,
-        # Any plan's change anywhere renews it (see plans/fragments.py).
+        # Any plan's change anywhere renews it (see plans/fragments.py), and so does the next
+        # quarter hour, when some community's date may change.
         "fragment_key": fragment_key(
-            communities, today, number, scopes=[EVERY_COMMUNITY, (NAMES, None)]
+            communities, moment, number, scopes=[EVERY_COMMUNITY, (NAMES, None)]
         ),
     }
     return render(request, "plans/roles_at_risk.html", context)
