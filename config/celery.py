@@ -22,4 +22,11 @@ app.conf.beat_schedule = {
         "task": "leadership.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour="3", minute="17"),
     },
+    # Every 5 minutes: reminders live in the database and come due by the day, so a frequent
+    # sweep sends each within minutes of its day (and catches up after an outage); an idle sweep
+    # costs a few indexed queries.
+    "reminders-sweep": {
+        "task": "reminders.tasks.reminders_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # Pathways
     "leadership",
     "plans",
+    "reminders",
     "mentoring",
     "training",
 ]
@@ -262,6 +263,14 @@ if EMAIL_URL:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Emails are sent from a worker, with no request to take the host from: their links are built on
+# this address (scheme and host, no trailing slash), e.g. https://pathways.example.org.
+PATHWAYS_BASE_URL = env.str("PATHWAYS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(PATHWAYS_BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.netloc or _base.path:
+    raise environ.ImproperlyConfigured(
+        "PATHWAYS_BASE_URL must be a scheme and host, e.g. https://pathways.example.org."
+    )
 
 # Celery: Redis broker in production; with no broker, tasks run eagerly in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

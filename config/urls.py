@@ -15,4 +15,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("leadership.urls")),
     path("", include("plans.urls")),
+    path("", include("reminders.urls")),
 ]

@@ -46,7 +46,13 @@ class ProfileForm(forms.ModelForm):
         self.helper.field_template = LEAN_FIELD_TEMPLATE
         self.helper.layout = Layout(
             Fieldset(
-                _("About you"), "display_name", "wiki_username", "pronouns", "time_zone", "bio"
+                _("About you"),
+                "display_name",
+                "wiki_username",
+                "pronouns",
+                "time_zone",
+                "email_language",
+                "bio",
             ),
             Fieldset(
                 _("What you are open to"),

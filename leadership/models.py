@@ -115,6 +115,16 @@ class Person(models.Model):
         _("pronouns"), max_length=40, blank=True, help_text=_("Optional, e.g. she/her, they/them.")
     )
     time_zone = TimeZoneField(_("time zone"), default="UTC")
+    # Blank: the site's language (LANGUAGE_CODE), so that changing the default reaches everyone
+    # who never chose.
+    email_language = models.CharField(
+        _("language of emails"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Reminders and notices are sent in this language. Empty: the site's language."),
+    )
     bio = models.TextField(_("short bio"), max_length=2000, blank=True)
     open_to_being_mentored = models.BooleanField(_("open to being mentored"), default=False)
     open_to_mentoring = models.BooleanField(_("open to mentoring others"), default=False)
@@ -146,6 +156,11 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("leadership:person-detail", kwargs={"pk": self.pk})
+
+    @property
+    def language_for_email(self) -> str:
+        """The language to write to this person in: their choice, or the site's."""
+        return self.email_language or settings.LANGUAGE_CODE
 
 
 class PersonLanguage(models.Model):

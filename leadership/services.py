@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -46,6 +47,7 @@ PROFILE_FIELDS = (
     "wiki_username",
     "pronouns",
     "time_zone",
+    "email_language",
     "bio",
     "open_to_being_mentored",
     "open_to_mentoring",
@@ -70,6 +72,9 @@ def person_update(*, person: Person, data: Mapping[str, Any]) -> Person:
     # and fixed offsets are refused.
     if "time_zone" in data and not isinstance(data["time_zone"], ZoneInfo):
         raise LeadershipError(_("Choose a valid time zone."))
+    # Blank: the site's language.
+    if "email_language" in data and data["email_language"] not in {"", *dict(settings.LANGUAGES)}:
+        raise LeadershipError(_("Choose one of the site's languages for your emails."))
     for field, value in data.items():
         setattr(person, field, value)
     person.save(update_fields=list(data))
