@@ -71,20 +71,7 @@ class PlanForm(forms.ModelForm):
 
 
 class RoleForm(forms.ModelForm):
-    skills = forms.ModelMultipleChoiceField(
-        label=_("Skills it needs"),
-        queryset=Skill.objects.order_by("name"),
-        required=False,
-        help_text=_("Each at the level below, at least."),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    skill_level = forms.TypedChoiceField(
-        label=_("Minimum level for these skills"),
-        choices=PersonSkill.Level.choices,
-        coerce=int,
-        initial=PersonSkill.Level.choices[1][0],
-        widget=FastSelect(attrs={"class": "form-select"}),
-    )
+    """A role's description and rules, and the level it needs of each skill (one field each)."""
 
     class Meta:
         model = Role
@@ -98,18 +85,33 @@ class RoleForm(forms.ModelForm):
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
-        if self.instance.pk:
-            needs = list(self.instance.role_skills.all())
-            self.fields["skills"].initial = [n.skill_id for n in needs]
-            if needs:
-                self.fields["skill_level"].initial = needs[0].min_level
+        levels = (
+            {n.skill_id: n.min_level for n in self.instance.role_skills.all()}
+            if self.instance.pk
+            else {}
+        )
+        choices = [("", _("Not needed")), *PersonSkill.Level.choices]
+        self.skills: dict[str, Skill] = {}
+        for skill in Skill.objects.order_by("name"):
+            name = f"skill_{skill.pk}"
+            self.skills[name] = skill
+            self.fields[name] = forms.TypedChoiceField(
+                label=skill.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=levels.get(skill.pk),
+                widget=FastSelect(attrs={"class": "form-select"}),
+            )
         self.helper = _helper(
             Fieldset(_("The role"), "title", "description", "responsibilities", "is_leadership"),
             Fieldset(_("Seats and terms"), "seats", "filled_by", "term_months"),
             Fieldset(
                 _("Term limits"), "max_consecutive_terms", "cool_off_months", "max_total_years"
             ),
-            Fieldset(_("Succession"), "succession_lead_months", "skills", "skill_level"),
+            Fieldset(_("Succession"), "succession_lead_months"),
+            Fieldset(_("Skills it needs, at least at this level"), *self.skills),
         )
 
     def clean_title(self) -> str:
@@ -129,8 +131,11 @@ class RoleForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in ROLE_FIELDS}
 
     def skill_needs(self) -> list[SkillNeed]:
-        level = self.cleaned_data["skill_level"]
-        return [SkillNeed(skill, level) for skill in self.cleaned_data["skills"]]
+        return [
+            SkillNeed(skill, self.cleaned_data[name])
+            for name, skill in self.skills.items()
+            if self.cleaned_data.get(name)
+        ]
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -198,6 +203,7 @@ class TermEndForm(forms.Form):
 
 
 class StepForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=StepKind.choices, widget=FastSelect(attrs={"class": "form-select"})
     )
@@ -210,7 +216,9 @@ class StepForm(forms.Form):
 
     def step(self) -> StepData:
         d = self.cleaned_data
-        return StepData(d["kind"], d["title"], d.get("description", ""), d.get("url", ""))
+        return StepData(
+            d["kind"], d["title"], d.get("description", ""), d.get("url", ""), d.get("id")
+        )
 
 
 class BaseStepFormSet(forms.BaseFormSet):
@@ -241,7 +249,14 @@ StepFormSet = cast(
 
 def step_initial(steps: list[PathwayStep]) -> list[dict[str, Any]]:
     return [
-        {"kind": s.kind, "title": s.title, "description": s.description, "url": s.url, "ORDER": i}
+        {
+            "id": s.pk,
+            "kind": s.kind,
+            "title": s.title,
+            "description": s.description,
+            "url": s.url,
+            "ORDER": i,
+        }
         for i, s in enumerate(steps, start=1)
     ]
 
@@ -274,3 +289,10 @@ class ImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_("UTF-8, comma-separated, with the header row described below."),
     )
+
+
+class CandidateChangeForm(forms.Form):
+    """A named successor's readiness and notes, changed from the succession page's list."""
+
+    readiness = forms.ChoiceField(label=_("Readiness"), choices=Readiness.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000)

@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from leadership.models import Person
 
 from .models import LeadershipPlan, PathwayStep, Role, SuccessorCandidate, Term
 
 PAGE_SIZE = 50
+MODELS: list[type[Model]] = [LeadershipPlan, Role, Term, PathwayStep, SuccessorCandidate]
+# Shown by the record's subject ("Term in Chair, seat 1"), or bookkeeping.
+_NOT_SHOWN = {"id", "created_at", "community", "role"}
 
 ACTIONS = {
     "+": gettext_lazy("created"),
@@ -42,18 +47,89 @@ class Change:
 @dataclass(frozen=True)
 class ChangePage:
     items: list[Change]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+    older: datetime | None  # where the next page of older changes starts, if there is one
 
 
-def _shown(record: Any, field: Any) -> str:
+def _records(model: type[Model], plan: LeadershipPlan, role_ids: list[int]) -> QuerySet[Any]:
+    records = model.history.all()  # type: ignore[attr-defined]
+    if model is LeadershipPlan:
+        return records.filter(id=plan.pk)
+    if model is Role:
+        return records.filter(community_id=plan.community_id)
+    return records.filter(role_id__in=role_ids)
+
+
+def plan_changes(*, plan: LeadershipPlan, before: datetime | None = None) -> ChangePage:
+    """The plan's changes made before `before` (all, if None), newest first, PAGE_SIZE of them.
+
+    Each change lists the fields it changed with their old and new values; a save that changed
+    nothing is left out. Fifteen queries, whatever the page: the roles, then for each kind of
+    record its page and those rows' earlier records, and the names of the people they name.
+    """
+    role_ids = list(
+        Role.history.filter(community_id=plan.community_id).values_list("id", flat=True).distinct()
+    )
+    roles = dict(
+        Role.history.filter(id__in=role_ids).order_by("history_date").values_list("id", "title")
+    )
+    pages: list[tuple[type[Model], Any, Any]] = []
+    for model in MODELS:
+        recent = _records(model, plan, role_ids).select_related("history_user__person")
+        if before is not None:
+            # Keyset: records carry microsecond times, so two on the same instant are rare; one
+            # on the page's boundary instant would be left out, never shown twice.
+            recent = recent.filter(history_date__lt=before)
+        page = list(recent.order_by("-history_date", "-history_id")[: PAGE_SIZE + 1])
+        pages.append((model, page, _earlier(model, page)))
+    names = _person_names(pages)
+    changes = [
+        change
+        for model, page, earlier in pages
+        for record in page
+        if (change := _change(model, record, earlier, roles, names)) is not None
+    ]
+    changes.sort(key=lambda c: c.when, reverse=True)
+    times = sorted((r.history_date for _m, page, _e in pages for r in page), reverse=True)
+    if len(times) <= PAGE_SIZE:
+        return ChangePage(changes, None)
+    # This page ends at the PAGE_SIZE-th newest record; the next shows those before it.
+    boundary = times[PAGE_SIZE - 1]
+    return ChangePage([c for c in changes if c.when >= boundary], boundary)
+
+
+def _earlier(model: type[Model], page: list[Any]) -> dict[int, list[Any]]:
+    """Every record of the page's rows, oldest first: each record is compared with the one
+    before it of the same row, which may be older than the page."""
+    if not page:
+        return {}
+    newest = page[0].history_date
+    chains: dict[int, list[Any]] = {}
+    for record in (
+        model.history.filter(id__in={r.id for r in page}, history_date__lte=newest)  # type: ignore[attr-defined]
+        .order_by("history_date", "history_id")
+        .only(*[f.attname for f in model.history.model._meta.fields])  # type: ignore[attr-defined]
+    ):
+        chains.setdefault(record.id, []).append(record)
+    return chains
+
+
+def _person_names(pages: list[tuple[type[Model], Any, Any]]) -> dict[int, str]:
+    ids = {
+        record.person_id
+        for _m, page, earlier in pages
+        for chain in [page, *earlier.values()]
+        for record in chain
+        if getattr(record, "person_id", None)
+    }
+    return dict(Person.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+
+
+def _shown(record: Any, field: Any, names: dict[int, str]) -> str:
     value = getattr(record, field.attname)
     if value is None or value == "":
         return "—"
+    if isinstance(field, ForeignKey) and field.name == "person":
+        return names.get(value, _("a person since deleted"))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
@@ -72,83 +148,45 @@ def _subject(model: type[Model], record: Any, roles: dict[int, str]) -> str:
     return _("Candidate for %(role)s") % {"role": role}
 
 
-def _records(model: type[Model], plan: LeadershipPlan, role_ids: list[int]) -> QuerySet[Any]:
-    records = model.history.all()  # type: ignore[attr-defined]
-    if model is LeadershipPlan:
-        return records.filter(id=plan.pk)
-    if model is Role:
-        return records.filter(community_id=plan.community_id)
-    return records.filter(role_id__in=role_ids)
+def _who(record: Any) -> str:
+    user = record.history_user
+    if user is None:
+        return _("the system")
+    person = getattr(user, "person", None)
+    # Never an account's username or email: members read this log.
+    return person.display_name if person is not None else _("an administrator")
 
 
-def plan_changes(*, plan: LeadershipPlan, page: int = 1) -> ChangePage:
-    """The plan's changes, newest first, a page of PAGE_SIZE at a time.
-
-    Each change lists the fields it changed with their old and new values. A query for the roles
-    and two for each of the five kinds of record, whatever the page.
-    """
-    models: list[type[Model]] = [LeadershipPlan, Role, Term, PathwayStep, SuccessorCandidate]
-    role_ids = list(
-        Role.history.filter(community_id=plan.community_id).values_list("id", flat=True).distinct()
-    )
-    roles = dict(
-        Role.history.filter(id__in=role_ids).order_by("history_date").values_list("id", "title")
-    )
-    wanted = page * PAGE_SIZE + 1
-    changes: list[Change] = []
-    for model in models:
-        recent = list(
-            _records(model, plan, role_ids)
-            .select_related("history_user__person")
-            .order_by("-history_date", "-history_id")[:wanted]
-        )
-        if not recent:
-            continue
-        # Each record against the one before it of the same row (which may be older than the
-        # page): all the records of those rows up to the newest on the page.
-        ids = {r.id for r in recent}
-        earlier: dict[int, list[Any]] = {}
-        for record in (
-            model.history.filter(id__in=ids)  # type: ignore[attr-defined]
-            .order_by("history_date", "history_id")
-            .only(*[f.attname for f in model.history.model._meta.fields])  # type: ignore[attr-defined]
-        ):
-            earlier.setdefault(record.id, []).append(record)
-        fields = [
-            f for f in model._meta.fields if f.name not in ("id", "created_at", "community", "role")
+def _change(
+    model: type[Model],
+    record: Any,
+    earlier: dict[int, list[Any]],
+    roles: dict[int, str],
+    names: dict[int, str],
+) -> Change | None:
+    fields = [f for f in model._meta.fields if f.name not in _NOT_SHOWN]
+    chain = earlier.get(record.id, [])
+    index = next((i for i, r in enumerate(chain) if r.history_id == record.history_id), 0)
+    before = chain[index - 1] if index else None
+    changed: list[FieldChange] = []
+    if record.history_type == "~" and before is not None:
+        changed = [
+            FieldChange(str(f.verbose_name), _shown(before, f, names), _shown(record, f, names))
+            for f in fields
+            if getattr(before, f.attname) != getattr(record, f.attname)
         ]
-        for record in recent:
-            chain = earlier[record.id]
-            index = next(i for i, r in enumerate(chain) if r.history_id == record.history_id)
-            before = chain[index - 1] if index else None
-            changed = []
-            if record.history_type == "~" and before is not None:
-                changed = [
-                    FieldChange(str(f.verbose_name), _shown(before, f), _shown(record, f))
-                    for f in fields
-                    if getattr(before, f.attname) != getattr(record, f.attname)
-                ]
-            elif record.history_type == "+":
-                changed = [
-                    FieldChange(str(f.verbose_name), "", _shown(record, f))
-                    for f in fields
-                    if getattr(record, f.attname) not in (None, "")
-                ]
-            user = record.history_user
-            who = (
-                getattr(getattr(user, "person", None), "display_name", None) or str(user)
-                if user is not None
-                else _("the system")
-            )
-            changes.append(
-                Change(
-                    when=record.history_date,
-                    who=who,
-                    subject=_subject(model, record, roles),
-                    action=str(ACTIONS.get(record.history_type, record.history_type)),
-                    fields=changed,
-                )
-            )
-    changes.sort(key=lambda c: c.when, reverse=True)
-    start = (page - 1) * PAGE_SIZE
-    return ChangePage(changes[start : start + PAGE_SIZE], page, len(changes) > start + PAGE_SIZE)
+        if not changed:
+            return None  # saved without a change
+    elif record.history_type == "+":
+        changed = [
+            FieldChange(str(f.verbose_name), "", _shown(record, f, names))
+            for f in fields
+            if getattr(record, f.attname) not in (None, "")
+        ]
+    return Change(
+        when=record.history_date,
+        who=_who(record),
+        subject=_subject(model, record, roles),
+        action=str(ACTIONS.get(record.history_type, record.history_type)),
+        fields=changed,
+    )

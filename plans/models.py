@@ -304,7 +304,13 @@ class Term(models.Model):
         _("ends on"), help_text=_("The day the term ends: a successor may start that day.")
     )
     ended_on = models.DateField(
-        _("ended early on"), null=True, blank=True, help_text=_("When the holder stepped down.")
+        _("stepped down on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the holder left: before the planned end (stepped down early), or after it "
+            "for a holder who stayed on with nobody after them."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -318,14 +324,19 @@ class Term(models.Model):
             models.Index(fields=["person", "role", "starts_on"], name="term_person_idx"),
             # A seat's latest term (the roles at risk across communities) in one index probe.
             models.Index(fields=["role", "seat", "starts_on"], name="term_seat_idx"),
+            # The reminder sweep's terms ending on given days (plans/reminders.py).
+            models.Index(
+                fields=["ends_on"], condition=Q(ended_on__isnull=True), name="term_open_end_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(seat__gte=1), name="term_seat_positive"),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="term_not_empty"),
+            # Ended early, or (a holdover who stayed on with nobody after them) after the
+            # planned end: either way after it began.
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(ended_on__gt=F("starts_on"), ended_on__lt=F("ends_on")),
-                name="term_ended_early_within_term",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gt=F("starts_on")),
+                name="term_ended_after_start",
             ),
             # Postgres only (see the migration): one term per seat on any day, which with seats
             # numbered up to the role's (the services and Role.clean) keeps a role from being

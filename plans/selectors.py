@@ -306,14 +306,14 @@ def plan_timeline(*, plan: LeadershipPlan, today: date) -> Timeline:
         for seat in row.seats:
             bars = []
             for term in seat.terms:
-                if term.end <= start or term.starts_on >= end:
-                    continue
                 successor_started = any(
                     t.starts_on > term.starts_on and t.starts_on <= today for t in seat.terms
                 )
                 status = term.status_on(today, successor_started=successor_started)
-                # A holdover runs on past its end until today.
+                # A holdover runs on past its end until today (even from before the period).
                 shown_end = max(term.end, today) if status == TermStatus.HOLDOVER else term.end
+                if shown_end <= start or term.starts_on >= end:
+                    continue
                 left, right = max(term.starts_on, start), min(shown_end, end)
                 bars.append(
                     Bar(

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -112,22 +114,66 @@ def term_update(*, term: Term, starts_on: date, ends_on: date) -> Term:
 def term_end_early(*, term: Term, ended_on: date) -> Term:
     """Record that the holder stepped down: the term ends on `ended_on`, freeing the seat.
 
-    A term can only be shortened: `ended_on` must fall after its start and before its current
-    end. Raises PlanError otherwise; nothing is written then.
+    Either early, between the term's start and its (current) end, or, for a holder who stayed on
+    past the planned end with nobody after them (a holdover), on the day they left: after the
+    planned end, by the community's today, and not after a successor took the seat. Raises
+    PlanError otherwise; nothing is written then.
     """
     with transaction.atomic():
         # The role's lock first, as term_create takes it, then the term as it is now.
         Role.objects.select_for_update().filter(pk=term.role_id).first()
-        current = Term.objects.select_for_update().get(pk=term.pk)
-        if not current.starts_on < ended_on < current.end:
+        current = Term.objects.select_for_update().select_related("role__community").get(pk=term.pk)
+        today = timezone.localdate(timezone=current.role.community.time_zone)
+        if current.ended_on is None and current.ends_on <= min(ended_on, today):
+            _check_holdover_end(current, ended_on, today)
+        elif not current.starts_on < ended_on < current.end:
             raise PlanError(
                 _("A term can end early only between its start (%(start)s) and its end (%(end)s).")
                 % {"start": _day(current.starts_on), "end": _day(current.end)}
             )
         current.ended_on = ended_on
-        current.save(update_fields=["ended_on"])
+        try:
+            with transaction.atomic():
+                current.save(update_fields=["ended_on"])
+        except IntegrityError as error:
+            raise PlanError(
+                _("This seat was filled in the meantime: reload and try again.")
+            ) from error
     term.ended_on = ended_on
     return term
+
+
+def _check_holdover_end(term: Term, ended_on: date, today: date) -> None:
+    if ended_on > today:
+        raise PlanError(
+            _(
+                "%(name)s stays on past the planned end (%(end)s): record the day they step "
+                "down once it has come, by today (%(today)s). To plan a longer term, change its "
+                "dates instead."
+            )
+            % {"end": _day(term.ends_on), "name": term.person.display_name, "today": _day(today)}
+        )
+    later = (
+        Term.objects.filter(
+            role_id=term.role_id, starts_on__lt=ended_on, starts_on__gt=term.starts_on
+        )
+        .filter(Q(seat=term.seat) | Q(person_id=term.person_id))
+        .select_related("person")
+        .order_by("starts_on")
+        .first()
+    )
+    if later is not None:
+        raise PlanError(
+            _(
+                "%(name)s began a term in this role on %(day)s: %(holder)s cannot have stayed on "
+                "past that day."
+            )
+            % {
+                "name": later.person.display_name,
+                "day": _day(later.starts_on),
+                "holder": term.person.display_name,
+            }
+        )
 
 
 def _check_dates(role: Role, new: Span) -> None:
@@ -283,16 +329,21 @@ def plan_update(*, plan: LeadershipPlan, data: Mapping[str, Any]) -> LeadershipP
 
     An archived plan is the record of its period and is not changed. Raises PlanError.
     """
-    if plan.status == PlanStatus.ARCHIVED:
-        raise PlanError(_("An archived plan is kept as it was: start a new plan instead."))
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
         raise PlanError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
-    merged = {f: data.get(f, getattr(plan, f)) for f in ("starts_on", "ends_on")}
-    _check_period(merged["starts_on"], merged["ends_on"])
+    with transaction.atomic():
+        # As it is now: an organiser may have archived it since this one opened the form.
+        current = LeadershipPlan.objects.select_for_update().get(pk=plan.pk)
+        if current.status == PlanStatus.ARCHIVED:
+            raise PlanError(_("An archived plan is kept as it was: start a new plan instead."))
+        merged = {f: data.get(f, getattr(current, f)) for f in ("starts_on", "ends_on")}
+        _check_period(merged["starts_on"], merged["ends_on"])
+        for field, value in data.items():
+            setattr(current, field, value)
+        current.save(update_fields=list(data))
     for field, value in data.items():
         setattr(plan, field, value)
-    plan.save(update_fields=list(data))
     return plan
 
 
@@ -425,6 +476,7 @@ class StepData:
     title: str
     description: str = ""
     url: str = ""
+    pk: int | None = None  # the step it was, when it is kept; None for a new one
 
 
 def pathway_set(*, role: Role, steps: Iterable[StepData]) -> list[PathwayStep]:
@@ -437,10 +489,13 @@ def pathway_set(*, role: Role, steps: Iterable[StepData]) -> list[PathwayStep]:
         raise PlanError(_("Every step of the pathway needs a title."))
     with transaction.atomic():
         Role.objects.select_for_update().filter(pk=role.pk).first()
-        existing = list(PathwayStep.objects.filter(role=role).order_by("position", "pk"))
+        existing = {step.pk: step for step in PathwayStep.objects.filter(role=role)}
         kept: list[PathwayStep] = []
         for position, step in enumerate(steps, start=1):
-            row = existing[position - 1] if position <= len(existing) else PathwayStep(role=role)
+            # A step keeps its row (and its history) however it moves; a pk of another role's
+            # step is not this role's to change: a new row then.
+            row = existing.pop(step.pk, None) if step.pk else None
+            row = row or PathwayStep(role=role)
             new_values = {
                 "position": position,
                 "kind": step.kind,
@@ -454,7 +509,7 @@ def pathway_set(*, role: Role, steps: Iterable[StepData]) -> list[PathwayStep]:
             if changed:
                 row.save()  # only a real change is written, and so kept in history
             kept.append(row)
-        for row in existing[len(steps) :]:
+        for row in existing.values():
             row.delete()
     return kept
 

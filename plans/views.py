@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,6 +24,7 @@ from leadership.rules import is_coordinator
 
 from . import csv_io, history, selectors, services
 from .forms import (
+    CandidateChangeForm,
     CandidateForm,
     ImportForm,
     PlanForm,
@@ -164,14 +166,20 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(viewer=request.user, pk=pk)
-    page = _page_number(request)
-    changes = history.plan_changes(plan=plan, page=page)
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:
+        before = None
+    if before is not None and before.tzinfo is None:
+        before = None  # not a cursor this page made: start from the newest
+    changes = history.plan_changes(plan=plan, before=before)
     context = {"plan": plan, "community": plan.community, "changes": changes}
     return render(request, "plans/plan_history.html", context)
 
 
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = selectors.plan_get(viewer=request.user, pk=pk)
+    # For those who keep the plan: the file names each holder by their login email.
+    plan = selectors.plan_get(viewer=request.user, pk=pk, for_editing=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{plan.community.slug}-plan-{plan.starts_on.year}-{plan.ends_on.year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -317,11 +325,14 @@ def candidate_change(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("%(name)s is no longer named.") % {"name": candidate.person}
             )
         else:
-            services.candidate_update(
-                candidate=candidate,
-                readiness=request.POST.get("readiness", ""),
-                notes=request.POST.get("notes", candidate.notes)[:2000],
-            )
+            form = CandidateChangeForm(request.POST)
+            if not form.is_valid():
+                # The list's inputs cap the notes and offer only the readinesses: only a
+                # hand-made request gets here.
+                errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+                messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
+                return redirect("plans:role-succession", pk=role.pk)
+            services.candidate_update(candidate=candidate, **form.cleaned_data)
             messages.success(request, _("The readiness was saved."))
     except services.PlanError as error:
         messages.error(request, str(error))
@@ -369,7 +380,8 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def term_end(request: HttpRequest, pk: int) -> HttpResponse:
     term = selectors.term_get(viewer=request.user, pk=pk, for_editing=True)
-    form = TermEndForm(request.POST or None, initial={"ended_on": _today(term.role.community)})
+    today = _today(term.role.community)
+    form = TermEndForm(request.POST or None, initial={"ended_on": today})
     if request.method == "POST" and form.is_valid():
         try:
             services.term_end_early(term=term, ended_on=form.cleaned_data["ended_on"])
@@ -382,7 +394,13 @@ def term_end(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": term.person.display_name},
             )
             return redirect(term.role)
-    context = {"term": term, "role": term.role, "community": term.role.community, "form": form}
+    context = {
+        "term": term,
+        "role": term.role,
+        "community": term.role.community,
+        "form": form,
+        "holdover": term.ended_on is None and term.ends_on <= today,
+    }
     return render(request, "plans/term_end.html", context)
 
 

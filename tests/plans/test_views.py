@@ -7,7 +7,15 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.models import LeadershipPlan, PathwayStep, Readiness, Role, SuccessorCandidate, Term
+from plans.models import (
+    LeadershipPlan,
+    PathwayStep,
+    Readiness,
+    Role,
+    RoleSkill,
+    SuccessorCandidate,
+    Term,
+)
 from tests.factories import MembershipFactory, PersonFactory, RoleFactory, TermFactory
 from tests.pages import main_content
 
@@ -99,7 +107,6 @@ def test_members_and_planners_see_the_plan_its_roles_timeline_and_log_and_outsid
         plan.get_absolute_url(),
         reverse("plans:plan-timeline", kwargs={"pk": plan.pk}),
         reverse("plans:plan-history", kwargs={"pk": plan.pk}),
-        reverse("plans:plan-export", kwargs={"pk": plan.pk}),
         role.get_absolute_url(),
     ]:
         assert _status(client, url) == VIEW_EXPECTED[name], url
@@ -111,6 +118,8 @@ def test_only_organisers_and_coordinators_open_the_editing_pages(client_as, name
     slug = plan.community.slug
     for url in [
         reverse("plans:plan-edit", kwargs={"pk": plan.pk}),
+        # the export names each holder by their login email
+        reverse("plans:plan-export", kwargs={"pk": plan.pk}),
         reverse("plans:role-edit", kwargs={"pk": term.role_id}),
         reverse("plans:role-succession", kwargs={"pk": term.role_id}),
         reverse("plans:term-create", kwargs={"pk": term.role_id}),
@@ -271,7 +280,6 @@ def _role_post(**changes):
         "max_total_years": "",
         "is_leadership": "on",
         "succession_lead_months": "3",
-        "skill_level": "2",
     }
     return data | changes
 
@@ -540,8 +548,10 @@ def test_the_import_page_refuses_a_file_with_a_bad_row_and_lists_it(
     assert not Role.objects.exists()
 
 
-def test_the_export_is_a_csv_download_of_the_plans_roles_and_terms(client_for, member, plan, term):
-    response = client_for(member).get(reverse("plans:plan-export", kwargs={"pk": plan.pk}))
+def test_the_export_is_a_csv_download_of_the_plans_roles_and_terms(
+    client_for, organiser, plan, term
+):
+    response = client_for(organiser).get(reverse("plans:plan-export", kwargs={"pk": plan.pk}))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -655,3 +665,129 @@ def test_a_good_file_is_imported_from_the_import_page(client_for, organiser, com
 
     assert "Imported 1 new role and 2 terms." in response.text
     assert Term.objects.filter(role__title="Secretary").count() == 2
+
+
+def test_a_holdover_from_before_the_plan_shows_on_the_timeline_until_today(
+    client_for, member, plan, chair, holder
+):
+    TermFactory.create(
+        role=chair, person=holder, starts_on=date(2023, 6, 1), ends_on=date(2025, 6, 1)
+    )
+
+    response = client_for(member).get(reverse("plans:plan-timeline", kwargs={"pk": plan.pk}))
+
+    assert 'data-status="holdover"' in response.text
+
+
+def test_removing_a_pathway_step_keeps_the_others_rows_and_deletes_only_it(
+    client_for, organiser, chair
+):
+    a, b, c = (
+        PathwayStep.objects.create(role=chair, position=n, kind="training", title=title)
+        for n, title in enumerate("ABC", start=1)
+    )
+    client = client_for(organiser)
+    url = reverse("plans:role-succession", kwargs={"pk": chair.pk})
+    formset = client.get(url).context["formset"]
+    data = {"steps": "1", "steps-TOTAL_FORMS": "4", "steps-INITIAL_FORMS": "3"}
+    for i, form in enumerate(formset.forms[:3]):
+        for name, value in form.initial.items():
+            data[f"steps-{i}-{name}"] = value
+    data["steps-0-DELETE"] = "on"
+
+    client.post(url, data)
+
+    assert [(s.pk, s.title, s.position) for s in PathwayStep.objects.order_by("position")] == [
+        (b.pk, "B", 1),
+        (c.pk, "C", 2),
+    ]
+    assert not PathwayStep.objects.filter(pk=a.pk).exists()
+
+
+def test_editing_a_role_keeps_each_skills_own_level(client_for, organiser, chair):
+    from leadership.models import Skill
+
+    governance, finance = Skill.objects.order_by("name")[:2]
+    RoleSkill.objects.create(role=chair, skill=governance, min_level=1)
+    RoleSkill.objects.create(role=chair, skill=finance, min_level=4)
+    client = client_for(organiser)
+    url = reverse("plans:role-edit", kwargs={"pk": chair.pk})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v not in (None, False)}
+    data["title"] = "Chairperson"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    levels = dict(RoleSkill.objects.filter(role=chair).values_list("skill_id", "min_level"))
+    assert levels == {governance.pk: 1, finance.pk: 4}
+    chair.refresh_from_db()
+    assert chair.title == "Chairperson"
+
+
+def test_a_holdover_who_stepped_down_leaves_the_seat_vacant(client_for, organiser, chair, holder):
+    late = TermFactory.create(
+        role=chair, person=holder, starts_on=date(2024, 6, 1), ends_on=date(2026, 6, 1)
+    )
+    client = client_for(organiser)
+    assert (
+        "Record when Hana Holder stepped down"
+        in client.get(reverse("plans:term-end", kwargs={"pk": late.pk})).text
+    )
+
+    response = client.post(
+        reverse("plans:term-end", kwargs={"pk": late.pk}), {"ended_on": "2026-10-01"}
+    )
+
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.ended_on == date(2026, 10, 1)
+    [seat] = client.get(chair.get_absolute_url()).context["row"].seats
+    assert seat.status == Term.Status.ENDED
+
+
+def test_a_holdovers_stepping_down_is_not_recorded_ahead_or_past_a_successor(
+    client_for, organiser, chair, holder
+):
+    late = TermFactory.create(
+        role=chair, person=holder, starts_on=date(2024, 6, 1), ends_on=date(2026, 6, 1)
+    )
+    TermFactory.create(role=chair, starts_on=date(2026, 9, 1), ends_on=date(2028, 9, 1))
+    url = reverse("plans:term-end", kwargs={"pk": late.pk})
+    client = client_for(organiser)
+
+    ahead = client.post(url, {"ended_on": "2026-12-01"})
+    past = client.post(url, {"ended_on": "2026-10-01"})
+
+    assert "record the day they step down once it has come" in ahead.text
+    assert "cannot have stayed on past that day" in past.text
+    late.refresh_from_db()
+    assert late.ended_on is None
+
+
+def test_a_candidates_notes_are_for_those_who_plan_not_for_members(
+    client_for, organiser, member, chair, holder
+):
+    SuccessorCandidate.objects.create(
+        role=chair, person=holder, readiness=Readiness.LATER, notes="Not ready to chair yet"
+    )
+
+    assert "Not ready to chair yet" in client_for(organiser).get(chair.get_absolute_url()).text
+    assert "Not ready to chair yet" not in client_for(member).get(chair.get_absolute_url()).text
+
+
+def test_a_readiness_that_does_not_exist_changes_nothing(client_for, organiser, chair, holder):
+    candidate = SuccessorCandidate.objects.create(
+        role=chair, person=holder, readiness=Readiness.LATER, notes="Keen"
+    )
+
+    response = client_for(organiser).post(
+        reverse("plans:candidate-change", kwargs={"pk": candidate.pk}),
+        {"action": "update", "readiness": "tomorrow", "notes": "x" * 3000},
+        follow=True,
+    )
+
+    assert "Nothing was changed" in response.text
+    candidate.refresh_from_db()
+    assert (candidate.readiness, candidate.notes) == (Readiness.LATER, "Keen")
