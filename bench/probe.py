@@ -35,22 +35,45 @@ def bench_session(user: Any) -> str:
     return str(store.session_key)
 
 
-def probe(scale: str, *, with_session: bool) -> dict[str, Any]:
-    user = get_user_model().objects.get(email=registry.BENCH_USER_EMAIL)
+def _context(scale: str, email: str) -> registry.BenchContext:
+    user = get_user_model().objects.get(email=email)
     person = Person.objects.get(user=user)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user, backend=AUTH_BACKEND)
-    ctx = registry.BenchContext(scale=scale, user=user, person=person, client=client)
+    return registry.BenchContext(scale=scale, user=user, person=person, client=client)
+
+
+def probe(scale: str, *, with_session: bool) -> dict[str, Any]:
+    contexts = {registry.BENCH_USER_EMAIL: _context(scale, registry.BENCH_USER_EMAIL)}
     pages = []
     for page in registry.pages():
+        if page.user_email not in contexts:
+            contexts[page.user_email] = _context(scale, page.user_email)
+        ctx = contexts[page.user_email]
         path = page.path_fn(ctx)
-        pages.append({"name": page.name, "path": path, "queries": count_queries(ctx, path)})
+        pages.append(
+            {
+                "name": page.name,
+                "path": path,
+                "user": page.user_email,
+                "queries": count_queries(ctx, path),
+            }
+        )
+    bench_ctx = contexts[registry.BENCH_USER_EMAIL]
     return {
         "pages": pages,
-        "floor": {"path": FLOOR_PATH, "queries": count_queries(ctx, FLOOR_PATH)},
+        "floor": {
+            "path": FLOOR_PATH,
+            "user": registry.BENCH_USER_EMAIL,
+            "queries": count_queries(bench_ctx, FLOOR_PATH),
+        },
         "jobs": [{"name": job.name, "size": job.size} for job in registry.jobs()],
-        "session": (
-            {"cookie": settings.SESSION_COOKIE_NAME, "key": bench_session(user)}
+        # A logged-in session for each user whose pages are timed.
+        "sessions": (
+            {
+                "cookie": settings.SESSION_COOKIE_NAME,
+                "keys": {email: bench_session(ctx.user) for email, ctx in contexts.items()},
+            }
             if with_session
             else None
         ),

@@ -71,6 +71,7 @@ PathFn = Callable[[BenchContext], str]
 class Page:
     name: str
     path_fn: PathFn
+    user_email: str = BENCH_USER_EMAIL  # whose page it is: the bench user unless said
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,15 @@ _pages: dict[str, Page] = {}
 _jobs: dict[str, Job] = {}
 
 
-def register_page(name: str, path_fn: PathFn) -> None:
-    """Measure the page at `path_fn(ctx)`: resolved in each database, so it may follow data."""
+def register_page(name: str, path_fn: PathFn, *, user_email: str = BENCH_USER_EMAIL) -> None:
+    """Measure the page at `path_fn(ctx)`: resolved in each database, so it may follow data.
+
+    It is requested as the bench user, or as the demo user with `user_email` (a coordinator's
+    page); `ctx` is then that user's.
+    """
     if name in _pages:
         raise ValueError(f"A bench page named {name!r} is already registered.")
-    _pages[name] = Page(name, path_fn)
+    _pages[name] = Page(name, path_fn, user_email)
 
 
 def register_job(name: str, size: str, fn: Callable[[], object]) -> None:

@@ -43,6 +43,8 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 # The machine has two cores: one sync worker each, as a small production box would run.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+# Which registered jobs to run: all by default; names separated by commas; "none" for none.
+JOBS = os.environ.get("BENCH_JOBS", "")
 # The small scale has a dozen communities: a page of 5 gives every list a page 2 there.
 SMALL_PAGE_SIZE = "5"
 # The targets from the issue.
@@ -192,10 +194,11 @@ def free_port() -> int:
 class Server:
     """gunicorn with production settings on 127.0.0.1, behind a pretend TLS proxy."""
 
-    def __init__(self, env: dict[str, str], session_cookie: str, session_key: str) -> None:
+    def __init__(self, env: dict[str, str], session_cookie: str, keys: dict[str, str]) -> None:
         self.port = free_port()
         self.env = env
-        self.cookies = {session_cookie: session_key}
+        # A browser's cookies for each user whose pages are timed.
+        self.cookies = {email: {session_cookie: key} for email, key in keys.items()}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log: IO[str] | None = None
 
@@ -220,7 +223,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise BenchError(f"gunicorn stopped at start: see {SERVER_LOG}")
             try:
-                self.get("/")
+                self.get("/", next(iter(self.cookies)))  # the bench user's, made first
                 return
             except OSError:
                 if time.monotonic() > deadline:
@@ -238,8 +241,9 @@ class Server:
         if self.log is not None:
             self.log.close()
 
-    def get(self, path: str) -> tuple[int, float]:
-        """GET `path` as the logged-in bench user, as a browser would: status and seconds."""
+    def get(self, path: str, user: str) -> tuple[int, float]:
+        """GET `path` as the logged-in `user`, as a browser would: status and seconds."""
+        cookies = self.cookies[user]
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {
             "Host": "127.0.0.1",
@@ -247,7 +251,7 @@ class Server:
             "X-Forwarded-Proto": "https",
             "Accept": "text/html",
             "Accept-Encoding": "gzip",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
         }
         try:
             start = time.perf_counter()
@@ -260,11 +264,11 @@ class Server:
         # Keep what the server sets (the CSRF cookie), as a browser does over HTTPS.
         for header in response.headers.get_all("Set-Cookie") or []:
             for morsel in SimpleCookie(header).values():
-                self.cookies[morsel.key] = morsel.value
+                cookies[morsel.key] = morsel.value
         return response.status, seconds
 
 
-def time_pages(server: Server, targets: dict[str, str]) -> dict[str, list[float]]:
+def time_pages(server: Server, targets: dict[str, tuple[str, str]]) -> dict[str, list[float]]:
     """Each path's request times in ms: warm-up first, then rounds over every path in turn.
 
     Rounds rather than one page after another, so that a slow patch of the machine (another
@@ -272,8 +276,8 @@ def time_pages(server: Server, targets: dict[str, str]) -> dict[str, list[float]
     """
     samples: dict[str, list[float]] = {name: [] for name in targets}
     for round_ in range(WARMUP + REQUESTS):
-        for name, path in targets.items():
-            status, seconds = server.get(path)
+        for name, (path, user) in targets.items():
+            status, seconds = server.get(path, user)
             if status != 200:
                 raise BenchError(f"{name}: GET {path} answered {status}, not 200")
             if round_ >= WARMUP:
@@ -424,8 +428,8 @@ def main() -> int:
         )
         large = read_json(out)
 
-        targets = {"floor": large["floor"]["path"]}
-        targets.update({page["name"]: page["path"] for page in large["pages"]})
+        targets = {"floor": (large["floor"]["path"], large["floor"]["user"])}
+        targets.update({page["name"]: (page["path"], page["user"]) for page in large["pages"]})
         server = Server(child_env(urls["large"], "large"), **_session(large))
         say(
             f"Timing {len(targets)} pages (the floor included) at the large scale: {WARMUP} "
@@ -437,7 +441,10 @@ def main() -> int:
         finally:
             server.stop()
 
+        chosen = {name.strip() for name in JOBS.split(",")} if JOBS else None
         for job in large["jobs"]:
+            if chosen is not None and job["name"] not in chosen:
+                continue
             say(f"Running the job {job['name']}...")
             measured = run_measured(
                 worker("job", job["name"], "--out", str(out)), child_env(urls["large"], "large")
@@ -486,9 +493,9 @@ def main() -> int:
     return 0
 
 
-def _session(probe: dict[str, Any]) -> dict[str, str]:
-    session = probe["session"]
-    return {"session_cookie": session["cookie"], "session_key": session["key"]}
+def _session(probe: dict[str, Any]) -> dict[str, Any]:
+    sessions = probe["sessions"]
+    return {"session_cookie": sessions["cookie"], "keys": sessions["keys"]}
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ from bench.registry import BenchContext, BenchError, register_job, register_page
 from .models import LeadershipPlan, PlanStatus
 from .selectors import seats_at_risk_across
 
+# The demo's coordinator (seed_demo's DEMO_ACCOUNTS), who sees every community.
+COORDINATOR_EMAIL = "coordinator@example.org"
+
 
 def _bench_users_plan(ctx: BenchContext) -> LeadershipPlan:
     """The published plan of the bench user's community with the most roles and terms."""
@@ -40,6 +43,12 @@ register_page(
     ),
 )
 register_page("seats at risk (the bench user's communities)", lambda ctx: reverse("plans:at-risk"))
+# Every community's seats: what a coordinator sees.
+register_page(
+    "seats at risk (all communities, a coordinator)",
+    lambda ctx: reverse("plans:at-risk"),
+    user_email=COORDINATOR_EMAIL,
+)
 
 
 def _at_risk_everywhere() -> object:
