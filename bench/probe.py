@@ -38,9 +38,24 @@ def bench_session(user: Any) -> str:
 def _context(scale: str, email: str) -> registry.BenchContext:
     user = get_user_model().objects.get(email=email)
     person = Person.objects.get(user=user)
+    _with_two_factor(user)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user, backend=AUTH_BACKEND)
     return registry.BenchContext(scale=scale, user=user, person=person, client=client)
+
+
+def _with_two_factor(user: Any) -> None:
+    """Staff and coordinators use TOTP in production (RequireMfaMiddleware): so does the bench
+    database's copy of a demo coordinator, or every page of theirs would redirect to set it up."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from leadership.rules import is_coordinator
+
+    if not (user.is_staff or is_coordinator(user)):
+        return
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
 
 
 def probe(scale: str, *, with_session: bool) -> dict[str, Any]:
