@@ -43,7 +43,8 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 # The machine has two cores: one sync worker each, as a small production box would run.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-# Which registered jobs to run: all by default; names separated by commas; "none" for none.
+# Which registered jobs to run: all by default; names separated by semicolons (a name may hold a
+# comma: "100,000"); "none" for none.
 JOBS = os.environ.get("BENCH_JOBS", "")
 # The small scale has a dozen communities: a page of 5 gives every list a page 2 there.
 SMALL_PAGE_SIZE = "5"
@@ -441,7 +442,7 @@ def main() -> int:
         finally:
             server.stop()
 
-        chosen = {name.strip() for name in JOBS.split(",")} if JOBS else None
+        chosen = {name.strip() for name in JOBS.split(";")} if JOBS else None
         for job in large["jobs"]:
             if chosen is not None and job["name"] not in chosen:
                 continue
