@@ -54,6 +54,11 @@ class ReminderLog(models.Model):
     error = models.TextField(_("error or reason"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # The lease of the sweep sending this row now (services.py): until `leased_until`, no other
+    # sweep takes it. A sweep that dies leaves its lease to run out; the row is then open again.
+    # Apart from the state, so that pending and failed (with its attempts) mean what they did.
+    claimed_by = models.CharField(_("claimed by (sweep)"), max_length=32, blank=True)
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
 

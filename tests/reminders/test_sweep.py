@@ -10,8 +10,15 @@ from django.core import mail
 from django.core.mail.backends import locmem
 
 from plans.services import term_end_early, term_update
+from reminders import services
 from reminders.models import ReminderLog
-from reminders.services import CATCH_UP, MAX_ATTEMPTS, reminders_claim, reminders_sweep
+from reminders.services import (
+    CATCH_UP,
+    LEASE,
+    MAX_ATTEMPTS,
+    reminders_claim,
+    reminders_sweep,
+)
 from reminders.tasks import reminders_sweep_task
 from tests.factories import MembershipFactory, PersonFactory, RoleFactory, TermFactory
 from tests.reminders.conftest import DUE, ENDS_ON, at
@@ -201,11 +208,14 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_sweep_and_sends_n
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", dies_on_the_fourth)
 
-    # when the worker dies sending the fourth, and the next sweep runs
+    # when the worker dies sending the fourth, a sweep runs before its lease has run out, and
+    # another after
     with pytest.raises(WorkerKilled):
         sweep_on(DUE[-7])
     assert len(mail.outbox) == 3
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", deliver)
+    with time_machine.travel(at(DUE[-7]) + LEASE - timedelta(seconds=1), tick=False):
+        assert reminders_sweep().sent == 0
     result = sweep_on(DUE[-7], hour=10)
 
     # then every reminder went out, once
@@ -214,6 +224,145 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_sweep_and_sends_n
     assert set(delivered.values()) == {1}
     assert result.sent == 7
     assert set(_seven_days_before().values_list("state", flat=True)) == {"sent"}
+
+
+def test_a_worker_killed_after_the_mail_server_took_a_message_repeats_that_one_only(
+    community, organiser, sweep_on, monkeypatch
+):
+    # given ten reminders, and a worker that dies after the fourth was delivered, before it was
+    # recorded
+    for _ in range(5):
+        TermFactory.create(
+            role=RoleFactory.create(community=community),
+            starts_on=date(2025, 6, 1),
+            ends_on=ENDS_ON,
+        )
+    record = services._record_sent
+    recorded = []
+
+    def dies_recording_the_fourth(pk, token):
+        recorded.append(pk)
+        if len(recorded) == 4:
+            raise WorkerKilled
+        return record(pk, token)
+
+    monkeypatch.setattr(services, "_record_sent", dies_recording_the_fourth)
+    with pytest.raises(WorkerKilled):
+        sweep_on(DUE[-7])
+    monkeypatch.setattr(services, "_record_sent", record)
+
+    # when a sweep runs once the lease has run out
+    sweep_on(DUE[-7], hour=10)
+
+    # then the fourth went twice, every other once, and the log records each as sent once
+    delivered = Counter((message.to[0], message.subject) for message in mail.outbox)
+    assert len(delivered) == 10
+    assert sorted(delivered.values()) == [1] * 9 + [2]
+    assert {(e.state, e.attempts) for e in _seven_days_before()} == {("sent", 1)}
+
+
+class FakeClock:
+    """time.monotonic for the sweep, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_sweep_out_of_time_mid_batch_hands_the_rest_back_for_the_next_at_once(
+    community, organiser, sweep_on, monkeypatch
+):
+    # given ten reminders, and a sweep whose budget runs out after the third message
+    for _ in range(5):
+        TermFactory.create(
+            role=RoleFactory.create(community=community),
+            starts_on=date(2025, 6, 1),
+            ends_on=ENDS_ON,
+        )
+    clock = FakeClock()
+    monkeypatch.setattr(services, "monotonic", clock)
+    deliver = locmem.EmailBackend.send_messages
+
+    def slow(backend, messages):
+        sent = deliver(backend, messages)
+        if len(mail.outbox) == 3:
+            clock.now += 60
+        return sent
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", slow)
+    with time_machine.travel(at(DUE[-7]), tick=False):
+        first = reminders_sweep(budget=timedelta(seconds=30))
+
+        # when the next sweep runs the same minute, well within a lease
+        second = reminders_sweep()
+
+    # then
+    assert (first.stopped_early, first.sent, second.sent) == (True, 3, 7)
+    delivered = Counter((message.to[0], message.subject) for message in mail.outbox)
+    assert len(delivered) == 10
+    assert set(delivered.values()) == {1}
+    assert not _seven_days_before().filter(leased_until__isnull=False).exists()
+
+
+def test_a_sweep_sending_for_half_a_lease_claims_its_rows_afresh(
+    community, organiser, sweep_on, monkeypatch
+):
+    # given ten reminders, and a mail server so slow that half a lease passes after the second
+    for _ in range(5):
+        TermFactory.create(
+            role=RoleFactory.create(community=community),
+            starts_on=date(2025, 6, 1),
+            ends_on=ENDS_ON,
+        )
+    clock = FakeClock()
+    monkeypatch.setattr(services, "monotonic", clock)
+    claim = services._claim
+    claims = []
+
+    def counted(**kwargs):
+        claims.append(kwargs)
+        return claim(**kwargs)
+
+    monkeypatch.setattr(services, "_claim", counted)
+    deliver = locmem.EmailBackend.send_messages
+
+    def slow(backend, messages):
+        if len(mail.outbox) == 2:
+            clock.now += LEASE.total_seconds() / 2
+        return deliver(backend, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", slow)
+
+    # when
+    result = sweep_on(DUE[-7])
+
+    # then the same sweep sent the rest from a new claim, none twice
+    assert len(claims) == 3  # the first batch, the rest, and one that finds nothing
+    assert result.sent == 10
+    delivered = Counter((message.to[0], message.subject) for message in mail.outbox)
+    assert len(delivered) == 10
+    assert set(delivered.values()) == {1}
+
+
+def test_a_row_leased_to_a_live_sweep_is_not_expired_under_it(term, sweep_on):
+    # given a reminder claimed long ago and, as the day turns, leased to a sweep sending it now
+    reminders_claim(today=DUE[-30])
+    late = DUE[-30] + CATCH_UP + timedelta(days=1)
+    ReminderLog.objects.filter(recipient__display_name="Mo Member").update(
+        claimed_by="x" * 32, leased_until=at(late, 0) + LEASE
+    )
+
+    # when another sweep runs
+    sweep_on(late, hour=0)
+
+    # then only the row nobody holds is recorded missed; the other is its sweep's
+    assert _log() == [
+        (-30, "Mo Member", "pending", ENDS_ON),
+        (-30, "Olga Organiser", "missed", ENDS_ON),
+    ]
+    assert mail.outbox == []
 
 
 def test_extending_the_term_re_arms_its_reminders_for_the_new_date(term, sweep_on):

@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
+from reminders import services
 from reminders.models import ReminderLog
 from reminders.services import reminders_sweep
 from tests.factories import RoleFactory, TermFactory
@@ -16,7 +17,12 @@ from tests.reminders.conftest import DUE, ENDS_ON, at
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_sweeps_send_each_reminder_exactly_once(community, organiser):
+@pytest.mark.parametrize("claim_size", [100, 4])
+def test_two_simultaneous_sweeps_send_each_reminder_exactly_once(
+    community, organiser, monkeypatch, claim_size
+):
+    # claim_size 4: the sweeps take turns claiming small batches, not one taking all
+    monkeypatch.setattr(services, "CLAIM_SIZE", claim_size)
     # given 30 terms ending the same day: 60 reminders, with the organiser's copies
     for _ in range(30):
         TermFactory.create(
