@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import LeadershipPlan, Role, RoleSkill, SuccessorCandidate, Term
+from .models import LeadershipPlan, PathwayStep, Role, RoleSkill, SuccessorCandidate, Term
 
 
 @admin.register(LeadershipPlan)
@@ -23,6 +23,12 @@ class RoleSkillInline(admin.TabularInline):
     autocomplete_fields = ["skill"]
 
 
+class PathwayStepInline(admin.TabularInline):
+    model = PathwayStep
+    extra = 0
+    fields = ["position", "kind", "title", "description", "url"]
+
+
 @admin.register(Role)
 class RoleAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -39,7 +45,7 @@ class RoleAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "community__name"]
     autocomplete_fields = ["community"]
     list_select_related = ["community"]
-    inlines = [RoleSkillInline]
+    inlines = [RoleSkillInline, PathwayStepInline]
     show_full_result_count = False
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from plans.models import LeadershipPlan, SuccessorCandidate
+from plans.models import LeadershipPlan, PathwayStep, SuccessorCandidate
 from tests.factories import RoleFactory, TermFactory
 
 
@@ -70,3 +70,13 @@ def test_a_role_cannot_lose_a_seat_someone_holds(client_for, superuser, term):
 
     role.refresh_from_db()
     assert role.seats == 2
+
+
+def test_a_roles_pathway_steps_show_in_its_admin_page(client_for, superuser, term):
+    PathwayStep.objects.create(
+        role=term.role, position=1, kind="shadowing", title="Shadow the chair for a quarter"
+    )
+
+    page = client_for(superuser).get(reverse("admin:plans_role_change", args=[term.role_id]))
+
+    assert "Shadow the chair for a quarter" in page.text

@@ -1,6 +1,7 @@
 """The plan pages for every named user: who sees what, who may write, and what each page costs."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,7 +17,13 @@ from plans.models import (
     SuccessorCandidate,
     Term,
 )
-from tests.factories import MembershipFactory, PersonFactory, RoleFactory, TermFactory
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    PersonFactory,
+    RoleFactory,
+    TermFactory,
+)
 from tests.pages import main_content
 
 pytestmark = pytest.mark.django_db
@@ -791,3 +798,20 @@ def test_a_readiness_that_does_not_exist_changes_nothing(client_for, organiser, 
     assert "Nothing was changed" in response.text
     candidate.refresh_from_db()
     assert (candidate.readiness, candidate.notes) == (Readiness.LATER, "Keen")
+
+
+@pytest.mark.parametrize(
+    ("zone", "status"),
+    [("Asia/Tokyo", Term.Status.HOLDOVER), ("America/Los_Angeles", Term.Status.ENDING_SOON)],
+)
+def test_a_terms_status_follows_its_communitys_own_date(client_for, coordinator, zone, status):
+    community = CommunityFactory.create(time_zone=ZoneInfo(zone))
+    role = RoleFactory.create(community=community, title="Chair", succession_lead_months=6)
+    TermFactory.create(role=role, starts_on=date(2024, 11, 24), ends_on=date(2026, 11, 24))
+
+    # 16:00 UTC on the 23rd: already the 24th in Tokyo, still the 23rd in Los Angeles
+    with time_machine.travel("2026-11-23 16:00Z", tick=False):
+        response = client_for(coordinator).get(role.get_absolute_url())
+
+    [seat] = response.context["row"].seats
+    assert seat.status == status
