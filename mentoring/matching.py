@@ -19,15 +19,16 @@ How it stays exact without an n x m matrix:
    distances from a virtual root in the residual network: the first component is -1 on the nodes
    reachable from an unmatched mentee and 0 elsewhere (there is no augmenting path, so no
    distance is below -1); the second component is a shortest-path distance over the arcs that
-   are tight in the first component (computed with a min-cost flow that sends one unit from the
-   root to every node; arcs carrying flow lie on shortest paths). Every residual arc is then
-   checked explicitly, and the dual objective is compared with the primal one.
+   are tight in the first component, computed by a vectorised queue-based Bellman-Ford
+   (`_shortest_distances`; a negative cycle, i.e. a non-optimal flow, is a CertificateError).
+   Every residual arc is then checked explicitly, and the dual objective is compared with the
+   primal one.
 4. With those potentials every feasible pair of the full problem is priced, block by block. A
    pair missing from the sparse graph with a negative reduced cost could improve the solution:
-   the worst `top_k` such pairs per mentee are added and the sparse graph is solved again. When
-   no missing pair is negative, the potentials are a dual solution of the full problem whose
-   value equals the primal value, so the matching is optimal for the full problem
-   (`certified=True`).
+   the worst `PRICE_ADD_FACTOR * top_k` such pairs per mentee are added and the sparse graph is
+   solved again. When no missing pair is negative, the potentials are a dual solution of the
+   full problem whose value equals the primal value, so the matching is optimal for the full
+   problem (`certified=True`).
 
 Objective encoding. Each matched pair (i, j) is worth BIG + score[i, j] * W + wait_bonus[i]:
 
@@ -61,6 +62,13 @@ MINUTES_PER_DAY = 1440
 # Cells (mentees x mentors) scored at once: about 2 million keeps each block's temporary int64
 # arrays near 16 MiB apiece, so memory stays flat whatever n is.
 BLOCK_CELLS = 1 << 21
+# Each pricing round adds at most this many times top_k violated pairs per mentee: when
+# capacity binds, adding more per round saves whole rounds (each one a pass over all n x m).
+PRICE_ADD_FACTOR = 2
+# Up to this many cells (mentees x mentors), round 0 keeps every block's scores as int16 (-1 where
+# infeasible, 2 bytes a cell: 256 MiB at most) and later rounds price from them instead of
+# scoring again. Larger problems score every round, keeping memory flat.
+SCORE_CACHE_CELLS = 1 << 27
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -176,9 +184,8 @@ def score_block(
     index from `_excluded_index`.
     """
     rows = slice(start, stop)
-    lang_a = mentees.languages[rows, None]
-    lang_b = mentors.languages[None, :]
-    shared_lang = np.bitwise_count(lang_a & lang_b).astype(np.int64)
+    # Small dtypes throughout (every part is at most 1000): the blocks are memory-bound.
+    shared_lang = np.bitwise_count(mentees.languages[rows, None] & mentors.languages[None, :])
     feasible = np.broadcast_to(mentors.capacity[None, :] > 0, shared_lang.shape).copy()
     if mentors.away is not None:
         feasible &= ~mentors.away[None, :]
@@ -187,11 +194,12 @@ def score_block(
     if not rules.allow_same_community:
         com_a = mentees.community[rows, None]
         feasible &= (com_a < 0) | (com_a != mentors.community[None, :])
-    diff = np.mod(
-        mentees.tz_offset_minutes[rows, None] - mentors.tz_offset_minutes[None, :],
-        MINUTES_PER_DAY,
-    )
-    tz_distance = np.minimum(diff, MINUTES_PER_DAY - diff)
+    # Offsets reduced modulo a day first: |a - b| < 1440, and the circular distance is
+    # min(|a - b|, 1440 - |a - b|) <= 720.
+    tz_a = np.mod(mentees.tz_offset_minutes[rows], MINUTES_PER_DAY).astype(np.int16)
+    tz_b = np.mod(mentors.tz_offset_minutes, MINUTES_PER_DAY).astype(np.int16)
+    gap = np.abs(tz_a[:, None] - tz_b[None, :])
+    tz_distance = np.minimum(gap, MINUTES_PER_DAY - gap)
     if rules.max_tz_distance_minutes is not None:
         feasible &= tz_distance <= rules.max_tz_distance_minutes
     if excluded is not None and len(excluded[0]):
@@ -199,17 +207,23 @@ def score_block(
         feasible[excluded[0][lo:hi] - start, excluded[1][lo:hi]] = False
 
     half_day = MINUTES_PER_DAY // 2
-    wanted = np.bitwise_count(mentees.skills_wanted[rows]).astype(np.int64)[:, None]
-    common = np.bitwise_count(mentees.skills_wanted[rows, None] & mentors.skills_offered[None, :])
-    skills = SCORE_MAX * common.astype(np.int64) // np.maximum(wanted, 1)
-    tz = SCORE_MAX * (half_day - tz_distance) // half_day
-    language = SCORE_MAX * np.minimum(shared_lang, LANGUAGE_CAP) // LANGUAGE_CAP
     total_weight = rules.skills_weight + rules.tz_weight + rules.language_weight
+    dtype = np.int32 if SCORE_MAX * total_weight < 2**31 else np.int64
+    wanted = np.bitwise_count(mentees.skills_wanted[rows]).astype(dtype)[:, None]
+    common = np.bitwise_count(mentees.skills_wanted[rows, None] & mentors.skills_offered[None, :])
+    skills = (SCORE_MAX * common.astype(dtype)) // np.maximum(wanted, 1)
+    tz_part = SCORE_MAX * (half_day - np.arange(half_day + 1)) // half_day
+    tz = tz_part.astype(dtype)[tz_distance]
+    # popcount of a uint64 is at most 64: the language part is a table look-up.
+    language_part = SCORE_MAX * np.minimum(np.arange(65), LANGUAGE_CAP) // LANGUAGE_CAP
+    language = language_part.astype(dtype)[shared_lang]
+    # Python-int weights keep the array dtype (NEP 50); with int32 they all fit, as does the sum.
     score = (
         rules.skills_weight * skills + rules.tz_weight * tz + rules.language_weight * language
     ) // total_weight
-    score[~feasible] = 0
-    return feasible, score
+    out = np.zeros(score.shape, dtype=np.int64)
+    np.copyto(out, score, where=feasible)
+    return feasible, out
 
 
 def _blocks(n: int, m: int) -> Iterator[tuple[int, int]]:
@@ -249,24 +263,31 @@ def _reach(tails: IntArray, heads: IntArray, num_nodes: int, sources: IntArray) 
     return seen
 
 
-def _propagate(
-    tails: IntArray, heads: IntArray, costs: IntArray, num_nodes: int, root: int
-) -> tuple[IntArray, BoolArray]:
-    """dist[head] = dist[tail] + cost along the given arcs, from root (BFS order)."""
+def _shortest_distances(
+    tails: IntArray, heads: IntArray, costs: IntArray, num_nodes: int
+) -> IntArray:
+    """Shortest distances from a virtual root with a 0-cost arc to every node (so all <= 0).
+
+    Queue-based Bellman-Ford, vectorised: each sweep relaxes the arcs leaving the nodes whose
+    distance dropped in the previous sweep, with a scatter-min. On these residual networks the
+    sweeps number a few dozen. A node still improving after num_nodes sweeps means a negative
+    cycle, i.e. the flow was not optimal: CertificateError.
+    """
     order, indptr = _csr(tails, num_nodes)
+    s_tails, s_heads, s_costs = tails[order], heads[order], costs[order]
     dist = np.zeros(num_nodes, dtype=np.int64)
-    seen = np.zeros(num_nodes, dtype=bool)
-    seen[root] = True
-    frontier = np.array([root], dtype=np.int64)
-    while frontier.size:
-        arcs = order[_gather(indptr, frontier)]
-        arcs = arcs[~seen[heads[arcs]]]
-        # Several arcs may reach one head in a level; all are tight, so any one will do.
-        new_heads, first = np.unique(heads[arcs], return_index=True)
-        dist[new_heads] = dist[tails[arcs[first]]] + costs[arcs[first]]
-        seen[new_heads] = True
-        frontier = new_heads
-    return dist, seen
+    frontier = np.arange(num_nodes, dtype=np.int64)
+    for _ in range(num_nodes + 1):
+        pos = _gather(indptr, frontier)
+        cand_heads = s_heads[pos]
+        cand = dist[s_tails[pos]] + s_costs[pos]
+        better = cand < dist[cand_heads]
+        if not better.any():
+            return dist
+        cand_heads = cand_heads[better]
+        np.minimum.at(dist, cand_heads, cand[better])
+        frontier = np.unique(cand_heads)
+    raise CertificateError("the residual network has a negative cycle")
 
 
 class CertificateError(RuntimeError):
@@ -367,37 +388,9 @@ def _potentials(
     reached = _reach(tails[zero], heads[zero], num_nodes, np.flatnonzero(~matched) + 2)
     pot1 = -reached.astype(np.int64)
 
-    # Second component: shortest distances over arcs tight in the first component, as a
-    # min-cost flow sending one unit from a virtual root to each node.
+    # Second component: shortest distances over the arcs tight in the first component.
     tight = cost1 + pot1[tails] - pot1[heads] == 0
-    t_tails, t_heads, t_cost = tails[tight], heads[tight], cost2[tight]
-    root = num_nodes
-    all_nodes = np.arange(num_nodes, dtype=np.int64)
-    sp_tails = np.concatenate([np.full(num_nodes, root), t_tails])
-    sp_heads = np.concatenate([all_nodes, t_heads])
-    sp_costs = np.concatenate([np.zeros(num_nodes, dtype=np.int64), t_cost])
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        sp_tails.astype(np.int32),
-        sp_heads.astype(np.int32),
-        np.full(len(sp_tails), num_nodes, dtype=np.int64),
-        sp_costs,
-    )
-    smcf.set_nodes_supplies(
-        np.arange(num_nodes + 1, dtype=np.int32),
-        np.concatenate([np.full(num_nodes, -1), [num_nodes]]).astype(np.int64),
-    )
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise CertificateError(f"shortest-path flow returned status {status}")
-    sp_flow = np.asarray(smcf.flows(np.arange(len(sp_tails), dtype=np.int32)), dtype=np.int64)
-    carrying = sp_flow > 0
-    pot2_all, seen = _propagate(
-        sp_tails[carrying], sp_heads[carrying], sp_costs[carrying], num_nodes + 1, root
-    )
-    if not seen.all():
-        raise CertificateError("shortest-path flow left a node unreached")
-    pot2 = pot2_all[:num_nodes]
+    pot2 = _shortest_distances(tails[tight], heads[tight], cost2[tight], num_nodes)
 
     # Check: no residual arc has a lexicographically negative reduced cost.
     rc1 = cost1 + pot1[tails] - pot1[heads]
@@ -460,8 +453,11 @@ def solve(
     chunks_j: list[IntArray] = []
     chunks_w: list[IntArray] = []
     mentor_idx = np.arange(m, dtype=np.int64)
+    cache: list[NDArray[np.int16]] | None = [] if n * m <= SCORE_CACHE_CELLS else None
     for start, stop in _blocks(n, m):
         feasible, score = score_block(mentees, mentors, rules, start, stop, ex_index)
+        if cache is not None:
+            cache.append(np.where(feasible, score, -1).astype(np.int16))
         rows = np.arange(start, stop, dtype=np.int64)[:, None]
         rotation = (m - 1) - (rows + mentor_idx[None, :]) % max(m, 1)
         key = np.where(feasible, score * m + rotation, -1)
@@ -493,7 +489,18 @@ def solve(
         flow = _solve_sparse(n, capacity, pair_i, pair_j, weight)
         pot1, pot2 = _potentials(n, capacity, pair_i, pair_j, weight, flow)
         add_i, add_j, add_w = _price(
-            mentees, mentors, rules, ex_index, pair_i, pair_j, pot1, pot2, bonus, scale, top_k
+            mentees,
+            mentors,
+            rules,
+            ex_index,
+            pair_i,
+            pair_j,
+            pot1,
+            pot2,
+            bonus,
+            scale,
+            PRICE_ADD_FACTOR * top_k,
+            cache,
         )
         if not len(add_i):
             certified = True
@@ -535,11 +542,15 @@ def _price(
     pot2: IntArray,
     bonus: IntArray,
     scale: int,
-    top_k: int,
+    limit: int,
+    cache: list[NDArray[np.int16]] | None,
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Feasible pairs missing from the sparse graph whose reduced cost is negative.
 
-    At most top_k per mentee (the most negative), so the graph grows by at most n * top_k a round.
+    Scores come from `cache` (round 0's blocks, -1 where infeasible) when there is one.
+
+    At most `limit` per mentee (the most negative), so the graph grows by at most n * limit a
+    round.
     """
     n, m = len(mentees), len(mentors)
     p1_mentee, p1_mentor = pot1[2 : 2 + n], pot1[2 + n :]
@@ -549,30 +560,38 @@ def _price(
     out_i: list[IntArray] = []
     out_j: list[IntArray] = []
     out_w: list[IntArray] = []
-    for start, stop in _blocks(n, m):
-        feasible, score = score_block(mentees, mentors, rules, start, stop, ex_index)
+    for block, (start, stop) in enumerate(_blocks(n, m)):
+        if cache is None:
+            feasible, score = score_block(mentees, mentors, rules, start, stop, ex_index)
+        else:
+            feasible = cache[block] >= 0
+            score = cache[block].astype(np.int64)
         lo, hi = np.searchsorted(sorted_i, [start, stop])
         feasible[sorted_i[lo:hi] - start, sorted_j[lo:hi]] = False  # already in the graph
-        weight = score * scale + bonus[start:stop, None]
+        # rc1 = p1[i] - p1[j] is in {-1, 0, 1}; rc2 = p2[i] - p2[j] - weight with the weight
+        # score * scale + bonus[i] folded in one subtraction at a time.
         rc1 = p1_mentee[start:stop, None] - p1_mentor[None, :]
-        rc2 = p2_mentee[start:stop, None] - p2_mentor[None, :] - weight
+        rc2 = (p2_mentee - bonus)[start:stop, None] - p2_mentor[None, :]
+        rc2 -= score * scale
         violated = feasible & ((rc1 < 0) | ((rc1 == 0) & (rc2 < 0)))
-        if not violated.any():
+        counts = violated.sum(axis=1)
+        if not counts.any():
             continue
-        # Ranking only (which violated pairs to add first): floats are fine here.
-        badness = np.where(violated, rc1 * 1e30 + rc2.astype(np.float64), np.inf)
-        k = min(top_k, m)
-        top = (
-            np.argpartition(badness, k - 1, axis=1)[:, :k]
-            if k < m
-            else np.tile(np.arange(m), (stop - start, 1))
-        )
-        keep = np.take_along_axis(violated, top, axis=1)
-        bi, bj = np.nonzero(keep)
-        cols = top[bi, bj].astype(np.int64)
+        # Rows with at most `limit` violated pairs add them all; the others add their worst.
+        k = min(limit, m)
+        many = np.flatnonzero(counts > k)
+        if len(many):
+            # Ranking only (which violated pairs to add first): floats are fine here.
+            badness = np.where(
+                violated[many], rc1[many] * 1e30 + rc2[many].astype(np.float64), np.inf
+            )
+            top = np.argpartition(badness, k - 1, axis=1)[:, :k]
+            violated[many] = False
+            violated[many[:, None], top] = True
+        bi, bj = np.nonzero(violated)
         out_i.append(bi.astype(np.int64) + start)
-        out_j.append(cols)
-        out_w.append(weight[bi, cols])
+        out_j.append(bj.astype(np.int64))
+        out_w.append(score[bi, bj] * scale + bonus[bi + start])
     if not out_i:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from mentoring.matching import WAIT_CAP_DAYS, Mentees, Mentors, Rules, Solution, solve
+import mentoring.matching
+from mentoring.matching import (
+    WAIT_CAP_DAYS,
+    CertificateError,
+    Mentees,
+    Mentors,
+    Rules,
+    Solution,
+    _shortest_distances,
+    solve,
+)
 
 
 @dataclass
@@ -279,3 +289,78 @@ def test_a_moderate_instance_is_solved_and_certified_quickly():
     assert full.rounds == 1
     assert (solution.matched, solution.objective) == (full.matched, full.objective)
     assert solution.matched == min(n, int(b.capacity.sum()))
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_the_potentials_are_the_shortest_distances_from_a_virtual_root(seed):
+    # given: a random graph with negative arcs but no negative cycle (costs c + pi[t] - pi[h]
+    # with c >= 0 sum to >= 0 around any cycle)
+    rng = random.Random(seed)
+    nodes = rng.randint(1, 8)
+    pi = [rng.randint(-20, 20) for _ in range(nodes)]
+    arcs = [
+        (t, h, rng.randint(0, 5) + pi[t] - pi[h])
+        for t, h in (
+            (rng.randrange(nodes), rng.randrange(nodes)) for _ in range(rng.randint(0, 20))
+        )
+    ]
+    # plain Bellman-Ford from a root with a 0-cost arc to every node
+    expected = [0] * nodes
+    for _ in range(nodes):
+        for t, h, c in arcs:
+            expected[h] = min(expected[h], expected[t] + c)
+
+    # when
+    dist = _shortest_distances(
+        np.array([a[0] for a in arcs], dtype=np.int64),
+        np.array([a[1] for a in arcs], dtype=np.int64),
+        np.array([a[2] for a in arcs], dtype=np.int64),
+        nodes,
+    )
+
+    # then
+    assert dist.tolist() == expected
+
+
+def test_a_negative_cycle_fails_the_certificate():
+    tails, heads, costs = np.array([0, 1]), np.array([1, 0]), np.array([2, -3])
+
+    with pytest.raises(CertificateError):
+        _shortest_distances(tails, heads, costs, 2)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pricing_from_cached_scores_and_from_fresh_scores_agree(seed, monkeypatch):
+    # given: capacity binds, so several pricing rounds run
+    rng = np.random.default_rng(seed)
+    n, m = 300, 60
+    a = Mentees(
+        languages=(1 << rng.integers(0, 4, n)).astype(np.uint64),
+        tz_offset_minutes=rng.integers(-11, 13, n) * 60,
+        community=rng.integers(0, 10, n),
+        skills_wanted=rng.integers(0, 1 << 8, n).astype(np.uint64),
+        waited_days=rng.integers(0, 400, n),
+    )
+    b = Mentors(
+        languages=rng.integers(1, 16, m).astype(np.uint64),
+        tz_offset_minutes=rng.integers(-11, 13, m) * 60,
+        community=rng.integers(0, 10, m),
+        skills_offered=rng.integers(0, 1 << 8, m).astype(np.uint64),
+        capacity=rng.integers(0, 4, m),
+    )
+    pairs = zip(rng.integers(0, n, 50), rng.integers(0, m, 50), strict=True)
+    excluded = {(int(i), int(j)) for i, j in pairs}
+    rules = Rules(max_tz_distance_minutes=480)
+
+    # when
+    cached = solve(a, b, rules, excluded, top_k=2)
+    monkeypatch.setattr(mentoring.matching, "SCORE_CACHE_CELLS", 0)
+    fresh = solve(a, b, rules, excluded, top_k=2)
+    full = solve(a, b, rules, excluded, top_k=m)
+
+    # then
+    assert cached.certified
+    assert fresh.certified
+    assert cached.rounds > 1
+    assert cached.pairs == fresh.pairs
+    assert cached.objective == fresh.objective == full.objective
