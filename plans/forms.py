@@ -143,38 +143,12 @@ class MemberChoiceField(forms.ModelChoiceField):
         return str(obj.display_name)
 
 
-class TermForm(forms.Form):
-    """A new term: the person among the community's members, the seat (or the first free one)."""
-
-    person = MemberChoiceField(
-        label=_("Person"),
-        queryset=Person.objects.none(),
-        widget=FastSelect(attrs={"class": "form-select"}),
-    )
-    seat = forms.TypedChoiceField(label=_("Seat"), coerce=int, empty_value=None, required=False)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
-    ends_on = forms.DateField(
-        label=_("Ends on"),
-        widget=DATE_INPUT,
-        help_text=_("The day the term ends: a successor may start that day."),
-    )
-
-    def __init__(
-        self, *args: Any, role: Role, shown: list[Person] | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        # Any member validates; the list shows only `shown` (a search's matches), so that a
-        # community of 10,000 members is not sent to the browser as one <select>.
-        field.queryset = Person.objects.filter(memberships__community_id=role.community_id)  # type: ignore[attr-defined]
-        if shown is not None:
-            field.choices = [("", "---------"), *((p.pk, p.display_name) for p in shown)]  # type: ignore[attr-defined]
-        self.fields["seat"].choices = [  # type: ignore[attr-defined]
-            ("", _("The first free seat")),
-            *((n, _("Seat %(number)s") % {"number": n}) for n in range(1, role.seats + 1)),
-        ]
-        self.fields["seat"].widget.attrs["class"] = "form-select"
-        self.helper = _helper()
+def _offer_members(field: Any, role: Role, shown: list[Person] | None) -> None:
+    """Any member of the role's community validates; the list shows only `shown` (a search's
+    matches), so that a community of 10,000 members is not sent to the browser as one <select>."""
+    field.queryset = Person.objects.filter(memberships__community_id=role.community_id)
+    if shown is not None:
+        field.choices = [("", "---------"), *((p.pk, p.display_name) for p in shown)]
 
 
 class TermDatesForm(forms.Form):
@@ -188,6 +162,29 @@ class TermDatesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class TermForm(TermDatesForm):
+    """A new term: the person among the community's members, the seat (or the first free one)."""
+
+    person = MemberChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        widget=FastSelect(attrs={"class": "form-select"}),
+    )
+    seat = forms.TypedChoiceField(label=_("Seat"), coerce=int, empty_value=None, required=False)
+    field_order = ["person", "seat", "starts_on", "ends_on"]
+
+    def __init__(
+        self, *args: Any, role: Role, shown: list[Person] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_members(self.fields["person"], role, shown)
+        self.fields["seat"].choices = [  # type: ignore[attr-defined]
+            ("", _("The first free seat")),
+            *((n, _("Seat %(number)s") % {"number": n}) for n in range(1, role.seats + 1)),
+        ]
+        self.fields["seat"].widget.attrs["class"] = "form-select"
 
 
 class TermEndForm(forms.Form):
@@ -278,10 +275,7 @@ class CandidateForm(forms.Form):
         self, *args: Any, role: Role, shown: list[Person] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        field.queryset = Person.objects.filter(memberships__community_id=role.community_id)  # type: ignore[attr-defined]
-        if shown is not None:
-            field.choices = [("", "---------"), *((p.pk, p.display_name) for p in shown)]  # type: ignore[attr-defined]
+        _offer_members(self.fields["person"], role, shown)
 
 
 class ImportForm(forms.Form):

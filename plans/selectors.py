@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -165,7 +165,6 @@ class SeatRow:
     seat: int
     term: Term | None  # the current, holdover or last term of the seat
     status: TermStatus | None
-    next_term: Term | None  # a successor's term planned after it
     terms: list[Term] = field(default_factory=list)  # every term of the seat, oldest first
 
 
@@ -175,25 +174,39 @@ class RoleRow:
     seats: list[SeatRow]
     skills: list[RoleSkill]
 
-    @property
-    def held(self) -> int:
-        return sum(
-            1
-            for s in self.seats
-            if s.status in (TermStatus.CURRENT, TermStatus.ENDING_SOON, TermStatus.HOLDOVER)
-        )
-
 
 def _seat_row(seat: int, terms: list[Term], today: date) -> SeatRow:
     started = [t for t in terms if t.starts_on <= today]
-    last = started[-1] if started else None
-    upcoming = [t for t in terms if t.starts_on > today]
-    if last is None:
-        return SeatRow(seat, None, None, upcoming[0] if upcoming else None, terms)
+    if not started:
+        return SeatRow(seat, None, None, terms)
+    last = started[-1]
     successor_started = any(t.starts_on > last.starts_on for t in started)
-    status = last.status_on(today, successor_started=successor_started)
-    following = next((t for t in terms if t.starts_on >= last.end), None)
-    return SeatRow(seat, last, status, following, terms)
+    return SeatRow(seat, last, last.status_on(today, successor_started=successor_started), terms)
+
+
+def _role_rows(
+    roles: list[Role], terms: QuerySet[Term], needs: QuerySet[RoleSkill], today: date
+) -> list[RoleRow]:
+    """Each role with its seats (and any term in a seat above its number, which Role.clean
+    prevents) and the skills it needs."""
+    by_seat: dict[tuple[int, int], list[Term]] = {}
+    top_seat: dict[int, int] = {}
+    for term in terms.select_related("person").order_by("starts_on", "pk"):
+        by_seat.setdefault((term.role_id, term.seat), []).append(term)
+        top_seat[term.role_id] = max(top_seat.get(term.role_id, 0), term.seat)
+    skills: dict[int, list[RoleSkill]] = {}
+    for need in needs.select_related("skill").order_by("skill__name"):
+        skills.setdefault(need.role_id, []).append(need)
+    rows = []
+    for role in roles:
+        seats = []
+        for number in range(1, max(role.seats, top_seat.get(role.pk, 0)) + 1):
+            seat_terms = by_seat.get((role.pk, number), [])
+            for term in seat_terms:
+                term.role = role  # status_on reads the role's lead time
+            seats.append(_seat_row(number, seat_terms, today))
+        rows.append(RoleRow(role, seats, skills.get(role.pk, [])))
+    return rows
 
 
 def community_roles(*, community: Community, today: date) -> list[RoleRow]:
@@ -202,45 +215,15 @@ def community_roles(*, community: Community, today: date) -> list[RoleRow]:
     Three queries, whatever the number of roles and terms.
     """
     roles = list(Role.objects.filter(community=community).order_by("title", "pk"))
-    by_seat: dict[tuple[int, int], list[Term]] = {}
-    for term in (
-        Term.objects.filter(role__community=community)
-        .select_related("person")
-        .order_by("starts_on", "pk")
-    ):
-        by_seat.setdefault((term.role_id, term.seat), []).append(term)
-    skills: dict[int, list[RoleSkill]] = {}
-    for need in (
-        RoleSkill.objects.filter(role__community=community)
-        .select_related("skill")
-        .order_by("skill__name")
-    ):
-        skills.setdefault(need.role_id, []).append(need)
-    rows = []
-    for role in roles:
-        seats = []
-        for number in range(1, role.seats + 1):
-            terms = by_seat.get((role.pk, number), [])
-            for term in terms:
-                term.role = role  # status_on reads the role's lead time
-            seats.append(_seat_row(number, terms, today))
-        rows.append(RoleRow(role, seats, skills.get(role.pk, [])))
-    return rows
+    terms = Term.objects.filter(role__community=community)
+    needs = RoleSkill.objects.filter(role__community=community)
+    return _role_rows(roles, terms, needs, today)
 
 
 def role_row(*, role: Role, today: date) -> RoleRow:
     """One role's seats with every term of each (oldest first) and its skills: two queries."""
-    by_seat: dict[int, list[Term]] = {}
-    for term in Term.objects.filter(role=role).select_related("person").order_by("starts_on"):
-        term.role = role
-        by_seat.setdefault(term.seat, []).append(term)
-    skills = list(
-        RoleSkill.objects.filter(role=role).select_related("skill").order_by("skill__name")
-    )
-    # Terms in seats above the role's number (none, by Role.clean) would still be listed.
-    numbers = range(1, max([role.seats, *by_seat]) + 1)
-    seats = [_seat_row(n, by_seat.get(n, []), today) for n in numbers]
-    return RoleRow(role, seats, skills)
+    terms = Term.objects.filter(role=role)
+    return _role_rows([role], terms, RoleSkill.objects.filter(role=role), today)[0]
 
 
 def role_succession(*, role: Role) -> tuple[list[PathwayStep], list[SuccessorCandidate]]:
@@ -263,8 +246,6 @@ class Bar:
     status: TermStatus
     x: float  # in thousandths of the period's width
     width: float
-    clipped_start: bool
-    clipped_end: bool
 
 
 @dataclass(frozen=True)
@@ -321,8 +302,6 @@ def plan_timeline(*, plan: LeadershipPlan, today: date) -> Timeline:
                         status=status,
                         x=_x(left, start, days),
                         width=max(_x(right, start, days) - _x(left, start, days), 2.0),
-                        clipped_start=term.starts_on < start,
-                        clipped_end=shown_end > end,
                     )
                 )
             rows.append(TimelineRow(row.role, seat.seat, bars))
@@ -448,14 +427,12 @@ def _across_in_python(
     qs = Community.objects.order_by("pk")
     if communities is not None:
         qs = qs.filter(pk__in=communities)
-    chosen = list(qs)
-    found = [
-        seat
-        for c in chosen
-        for seat in seats_at_risk(community=c, today=now.astimezone(c.time_zone).date())
-    ]
-    for seat in found:
-        seat.role.community = next(c for c in chosen if c.pk == seat.role.community_id)
+    found = []
+    for community in qs:
+        today = now.astimezone(community.time_zone).date()
+        for seat in seats_at_risk(community=community, today=today):
+            seat.role.community = community
+            found.append(seat)
     urgency = list(Risk)
     found.sort(
         key=lambda s: (

@@ -73,15 +73,13 @@ def community_plans(request: HttpRequest, slug: str) -> HttpResponse:
             lambda: selectors.seats_at_risk(community=community, today=today)
         ),
         "today": today,
-        "fragment_key": _plans_key(community, can_edit, today),
+        "fragment_key": _plans_key(community.pk, community, can_edit, today),
     }
     return render(request, "plans/community_plans.html", context)
 
 
-def _plans_key(*parts: object) -> str:
-    """The cache key of content showing `parts` and the plan rows of their community."""
-    community = next(p for p in parts if isinstance(p, Community | LeadershipPlan))
-    community_id = community.pk if isinstance(community, Community) else community.community_id
+def _plans_key(community_id: int, *parts: object) -> str:
+    """The cache key of content showing `parts` and the plan rows of the community."""
     return fragment_key(*parts, scopes=[community_scope(community_id), (NAMES, None)])
 
 
@@ -112,7 +110,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: selectors.community_roles(community=plan.community, today=today)
         ),
         "today": today,
-        "fragment_key": _plans_key(plan, can_edit, today),
+        "fragment_key": _plans_key(plan.community_id, plan, can_edit, today),
     }
     return render(request, "plans/plan_detail.html", context)
 
@@ -159,7 +157,7 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
         "community": plan.community,
         "timeline": SimpleLazyObject(lambda: selectors.plan_timeline(plan=plan, today=today)),
         "today": today,
-        "fragment_key": _plans_key(plan, today),
+        "fragment_key": _plans_key(plan.community_id, plan, today),
     }
     return render(request, "plans/plan_timeline.html", context)
 
