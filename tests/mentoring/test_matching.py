@@ -27,6 +27,10 @@ class Person:
     tz: int
     community: int
     skills: int
+    # Fluent languages (a subset of `languages`) and traits: a mentee's wished-for traits, a
+    # mentor's own.
+    fluent: int = 0
+    traits: int = 0
 
 
 def make(
@@ -39,6 +43,8 @@ def make(
             community=np.array([p.community for p, _ in mentees], dtype=np.int64),
             skills_wanted=np.array([p.skills for p, _ in mentees], dtype=np.uint64),
             waited_days=np.array([w for _, w in mentees], dtype=np.int64),
+            languages_fluent=np.array([p.fluent for p, _ in mentees], dtype=np.uint64),
+            preferences=np.array([p.traits for p, _ in mentees], dtype=np.uint64),
         ),
         Mentors(
             languages=np.array([p.languages for p, _ in mentors], dtype=np.uint64),
@@ -46,6 +52,8 @@ def make(
             community=np.array([p.community for p, _ in mentors], dtype=np.int64),
             skills_offered=np.array([p.skills for p, _ in mentors], dtype=np.uint64),
             capacity=np.array([c for _, c in mentors], dtype=np.int64),
+            languages_fluent=np.array([p.fluent for p, _ in mentors], dtype=np.uint64),
+            traits=np.array([p.traits for p, _ in mentors], dtype=np.uint64),
         ),
     )
 
@@ -67,10 +75,22 @@ def oracle_pair(a: Person, b: Person, capacity: int, rules: Rules) -> int | None
     wanted = bin(a.skills).count("1")
     skills = 1000 * bin(a.skills & b.skills).count("1") // wanted if wanted else 0
     tz = 1000 * (720 - distance) // 720
-    language = 1000 * min(shared, 3) // 3
-    weights = rules.skills_weight + rules.tz_weight + rules.language_weight
+    # 2 points per shared language both speak fluently, 1 per other shared language, up to 4
+    points = 0
+    for bit in range(64):
+        if a.languages >> bit & b.languages >> bit & 1:
+            points += 2 if a.fluent >> bit & b.fluent >> bit & 1 else 1
+    language = 1000 * min(points, 4) // 4
+    stated = bin(a.traits).count("1")
+    preference = 1000 * bin(a.traits & b.traits).count("1") // stated if stated else 0
+    weights = (
+        rules.skills_weight + rules.tz_weight + rules.language_weight + rules.preference_weight
+    )
     return (
-        rules.skills_weight * skills + rules.tz_weight * tz + rules.language_weight * language
+        rules.skills_weight * skills
+        + rules.tz_weight * tz
+        + rules.language_weight * language
+        + rules.preference_weight * preference
     ) // weights
 
 
@@ -126,11 +146,14 @@ def assert_valid(
 
 
 def random_person(rng: random.Random) -> Person:
+    languages = rng.randrange(1, 16)
     return Person(
-        languages=rng.randrange(1, 16),
+        languages=languages,
         tz=rng.choice([-660, -480, -300, 0, 60, 330, 540, 780]),
         community=rng.randrange(-1, 3),
         skills=rng.randrange(0, 16),
+        fluent=languages & rng.randrange(0, 16),
+        traits=rng.choice([0, 0, 1, 2, 3, 5, 7]),
     )
 
 
@@ -142,6 +165,7 @@ def random_rules(rng: random.Random) -> Rules:
         skills_weight=rng.randrange(0, 5),
         tz_weight=rng.randrange(0, 5),
         language_weight=rng.randrange(1, 5),
+        preference_weight=rng.randrange(0, 5),
     )
 
 
@@ -170,9 +194,11 @@ def test_it_matches_the_brute_force_optimum_on_small_random_instances(seed):
     assert solution.objective == (best[0] * solution.big + best[1] * solution.score_scale + best[2])
 
 
-def test_a_top_k_of_one_needs_the_certificate_rounds_to_reach_the_optimum():
+def test_a_top_k_of_one_needs_the_certificate_rounds_to_reach_the_optimum(monkeypatch):
     # given: both mentees like mentor 0 best, which takes only one; mentee 0 has nowhere else
-    # to go, so mentee 1 must move to mentor 1 (outside its top 1)
+    # to go, so mentee 1 must move to mentor 1 (outside its top 1); mentors keep no list of
+    # their own best mentees (which would hold the pair (1, 1) from the start)
+    monkeypatch.setattr(mentoring.matching, "MENTOR_KEEP", 0)
     english, french = 1, 2
     mentees = [
         (Person(english, 0, -1, 0b11), 0),
@@ -330,7 +356,7 @@ def test_a_negative_cycle_fails_the_certificate():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_pricing_from_cached_scores_and_from_fresh_scores_agree(seed, monkeypatch):
+def test_tiny_blocks_a_tiny_mentor_pool_and_threads_change_nothing(seed, monkeypatch):
     # given: capacity binds, so several pricing rounds run
     rng = np.random.default_rng(seed)
     n, m = 300, 60
@@ -340,27 +366,325 @@ def test_pricing_from_cached_scores_and_from_fresh_scores_agree(seed, monkeypatc
         community=rng.integers(0, 10, n),
         skills_wanted=rng.integers(0, 1 << 8, n).astype(np.uint64),
         waited_days=rng.integers(0, 400, n),
+        preferences=np.where(rng.random(n) < 0.3, rng.integers(1, 8, n), 0).astype(np.uint64),
     )
+    languages = rng.integers(1, 16, m).astype(np.uint64)
     b = Mentors(
-        languages=rng.integers(1, 16, m).astype(np.uint64),
+        languages=languages,
         tz_offset_minutes=rng.integers(-11, 13, m) * 60,
         community=rng.integers(0, 10, m),
         skills_offered=rng.integers(0, 1 << 8, m).astype(np.uint64),
         capacity=rng.integers(0, 4, m),
+        languages_fluent=languages & rng.integers(0, 16, m).astype(np.uint64),
+        traits=rng.integers(0, 8, m).astype(np.uint64),
     )
     pairs = zip(rng.integers(0, n, 50), rng.integers(0, m, 50), strict=True)
     excluded = {(int(i), int(j)) for i, j in pairs}
     rules = Rules(max_tz_distance_minutes=480)
 
     # when
-    cached = solve(a, b, rules, excluded, top_k=2)
-    monkeypatch.setattr(mentoring.matching, "SCORE_CACHE_CELLS", 0)
-    fresh = solve(a, b, rules, excluded, top_k=2)
+    plain = solve(a, b, rules, excluded, top_k=2)
+    monkeypatch.setattr(mentoring.matching, "BLOCK_CELLS", 100)
+    monkeypatch.setattr(mentoring.matching, "MENTOR_POOL_CELLS", 1)
+    monkeypatch.setattr(mentoring.matching, "THREADS", 2)
+    tiny = solve(a, b, rules, excluded, top_k=2)
+    monkeypatch.setattr(mentoring.matching, "THREADS", 1)
+    tiny_alone = solve(a, b, rules, excluded, top_k=2)
     full = solve(a, b, rules, excluded, top_k=m)
 
+    # then: the same optimum, and threads change nothing at all
+    assert plain.certified
+    assert tiny.certified
+    assert plain.objective == tiny.objective == full.objective
+    assert plain.matched == full.matched > 0
+    assert tiny.pairs == tiny_alone.pairs
+    assert tiny.rounds == tiny_alone.rounds
+
+
+def test_fluency_is_worth_two_points_a_language_and_the_points_stop_at_four():
+    # given: only the language part counts; English and French are bits 1 and 2
+    english, french, spanish, german = 1, 2, 4, 8
+    rules = Rules(skills_weight=0, tz_weight=0, language_weight=1, preference_weight=0)
+    mentee = Person(english | french | spanish | german, 0, -1, 0, fluent=english | french)
+    mentors = [
+        Person(english, 0, -1, 0),  # one shared language: 1 point
+        Person(english, 0, -1, 0, fluent=english),  # both fluent: 2 points
+        Person(english | french, 0, -1, 0, fluent=english),  # 2 + 1
+        Person(english | french | spanish, 0, -1, 0, fluent=english | french),  # 2 + 2 + 1: cap
+    ]
+    a, b = make([(mentee, 0)] * 4, [(p, 1) for p in mentors])
+
+    # when
+    feasible, score = mentoring.matching.score_block(a, b, rules, 0, 1)
+    solution = solve(a, b, rules)
+
     # then
-    assert cached.certified
-    assert fresh.certified
-    assert cached.rounds > 1
-    assert cached.pairs == fresh.pairs
-    assert cached.objective == fresh.objective == full.objective
+    assert feasible.all()
+    assert score[0].tolist() == [250, 500, 750, 1000]
+    assert sorted(solution.scores) == [250, 500, 750, 1000]
+
+
+def test_a_fluent_mentor_is_preferred_over_one_who_only_speaks_the_language():
+    english = 1
+    mentees = [(Person(english, 0, -1, 0b1, fluent=english), 0)]
+    mentors = [
+        (Person(english, 0, -1, 0b1), 1),
+        (Person(english, 0, -1, 0b1, fluent=english), 1),
+    ]
+    a, b = make(mentees, mentors)
+
+    # skills 1000 * 6, time zone 1000 * 2, language 250 or 500 * 2, no preference: / 12
+    assert solve(a, b, Rules()).pairs == [(0, 1)]
+    assert solve(a, b, Rules()).scores == [750]
+    # fluency on one side only does not count
+    c, d = make([(Person(english, 0, -1, 0b1), 0)], mentors)
+    assert mentoring.matching.score_block(c, d, Rules(), 0, 1)[1][0].tolist() == [708, 708]
+
+
+def test_a_stated_preference_picks_the_mentor_with_that_trait_and_no_preference_scores_zero():
+    # given: trait bits 1 and 2; the mentee would like both
+    wanted = 0b11
+    mentees = [(Person(1, 0, -1, 0, traits=wanted), 0), (Person(1, 0, -1, 0), 0)]
+    mentors = [(Person(1, 0, -1, 0), 1), (Person(1, 0, -1, 0, traits=0b01), 1)]
+    rules = Rules(skills_weight=0, tz_weight=0, language_weight=0, preference_weight=1)
+    a, b = make(mentees, mentors)
+
+    # when
+    _, score = mentoring.matching.score_block(a, b, rules, 0, 2)
+    solution = solve(a, b, rules)
+
+    # then: half the wished-for traits is 500; a mentee who states none scores 0 with anyone
+    assert score.tolist() == [[0, 500], [0, 0]]
+    assert solution.pairs == [(0, 1), (1, 0)]
+
+
+def test_the_new_fields_default_to_all_zeros():
+    mentees = [(Person(1, 0, -1, 1), 0)]
+    mentors = [(Person(1, 0, -1, 1), 1)]
+    a, b = make(mentees, mentors)
+    bare_a = Mentees(
+        languages=a.languages,
+        tz_offset_minutes=a.tz_offset_minutes,
+        community=a.community,
+        skills_wanted=a.skills_wanted,
+        waited_days=a.waited_days,
+    )
+    bare_b = Mentors(
+        languages=b.languages,
+        tz_offset_minutes=b.tz_offset_minutes,
+        community=b.community,
+        skills_offered=b.skills_offered,
+        capacity=b.capacity,
+    )
+
+    assert solve(bare_a, bare_b, Rules()).objective == solve(a, b, Rules()).objective
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"languages_fluent": np.array([3], dtype=np.uint64)}, "subset"),
+        ({"preferences": np.array([1, 2], dtype=np.uint64)}, "rows"),
+    ],
+)
+def test_inconsistent_mentee_fields_are_refused(change, message):
+    a, b = make([(Person(1, 0, -1, 1), 0)], [(Person(1, 0, -1, 1), 1)])
+
+    with pytest.raises(ValueError, match=message):
+        solve(Mentees(**{**a.__dict__, **change}), b, Rules())
+
+
+def test_negative_or_all_zero_weights_are_refused():
+    a, b = make([(Person(1, 0, -1, 1), 0)], [(Person(1, 0, -1, 1), 1)])
+
+    with pytest.raises(ValueError, match="weights"):
+        solve(a, b, Rules(preference_weight=-1))
+    with pytest.raises(ValueError, match="weights"):
+        solve(a, b, Rules(skills_weight=0, tz_weight=0, language_weight=0, preference_weight=0))
+    with pytest.raises(ValueError, match="rows"):
+        solve(a, Mentors(**{**b.__dict__, "traits": np.zeros(3, dtype=np.uint64)}), Rules())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_fast_scorer_agrees_with_the_plain_one(seed, monkeypatch):
+    # given: random masks over many bits (so packing renumbers them), many time zones (some
+    # seeds take the per-cell path), weights large enough for int32 numerators on some seeds
+    rng = np.random.default_rng(seed)
+    n, m = 40, 30
+    if seed % 3 == 0:
+        monkeypatch.setattr(mentoring.matching, "TZ_RUNS_MAX", 2)
+    spoken_a = rng.integers(0, 1 << 62, n, dtype=np.int64).astype(np.uint64) >> np.uint64(50)
+    spoken_b = rng.integers(0, 1 << 62, m, dtype=np.int64).astype(np.uint64) >> np.uint64(50)
+    a = Mentees(
+        languages=spoken_a,
+        tz_offset_minutes=rng.integers(-900, 900, n),
+        community=rng.integers(-1, 4, n),
+        skills_wanted=rng.integers(0, 1 << 40, n, dtype=np.int64).astype(np.uint64),
+        waited_days=rng.integers(0, 400, n),
+        languages_fluent=spoken_a & rng.integers(0, 1 << 12, n).astype(np.uint64),
+        preferences=np.where(rng.random(n) < 0.5, rng.integers(1, 64, n), 0).astype(np.uint64),
+    )
+    b = Mentors(
+        languages=spoken_b,
+        tz_offset_minutes=rng.integers(-900, 900, m),
+        community=rng.integers(-1, 4, m),
+        skills_offered=rng.integers(0, 1 << 40, m, dtype=np.int64).astype(np.uint64),
+        capacity=rng.integers(0, 3, m),
+        away=rng.random(m) < 0.1,
+        languages_fluent=spoken_b & rng.integers(0, 1 << 12, m).astype(np.uint64),
+        traits=rng.integers(0, 64, m).astype(np.uint64),
+    )
+    big = seed % 2 == 0
+    rules = Rules(
+        require_shared_language=seed % 4 != 1,
+        allow_same_community=seed % 5 == 0,
+        max_tz_distance_minutes=[None, 200, 500][seed % 3],
+        skills_weight=40 if big else int(rng.integers(0, 5)),
+        tz_weight=int(rng.integers(0, 5)),
+        language_weight=int(rng.integers(1, 5)),
+        preference_weight=int(rng.integers(0, 5)),
+    )
+    excluded = {
+        (int(i), int(j))
+        for i, j in zip(rng.integers(0, n, 30), rng.integers(0, m, 30), strict=True)
+    }
+
+    # when
+    prob = mentoring.matching._Problem(a, b, rules, excluded)
+    num = prob.numerators(np.arange(n), np.arange(prob.m))
+    feasible, score = mentoring.matching.score_block(
+        a, b, rules, 0, n, mentoring.matching._excluded_index(excluded)
+    )
+
+    # then: the same feasibility and scores, in the solver's internal order; mentors with no
+    # capacity left or away are left out, and nobody could have them
+    assert num.dtype == (np.int32 if big else np.int16)
+    inside = feasible[prob.a_order][:, prob.b_order]
+    assert ((num >= 0) == inside).all()
+    assert (
+        np.where(inside, num // prob.total_weight, 0) == score[prob.a_order][:, prob.b_order]
+    ).all()
+    left_out = np.setdiff1d(np.arange(m), prob.b_order)
+    assert not feasible[:, left_out].any()
+
+
+def test_progress_reports_each_phase_starting_from_zero():
+    rng = np.random.default_rng(3)
+    n, m = 200, 40
+    a = Mentees(
+        languages=rng.integers(1, 4, n).astype(np.uint64),
+        tz_offset_minutes=rng.integers(-11, 13, n) * 60,
+        community=rng.integers(0, 5, n),
+        skills_wanted=rng.integers(0, 16, n).astype(np.uint64),
+        waited_days=rng.integers(0, 400, n),
+    )
+    b = Mentors(
+        languages=rng.integers(1, 4, m).astype(np.uint64),
+        tz_offset_minutes=rng.integers(-11, 13, m) * 60,
+        community=rng.integers(0, 5, m),
+        skills_offered=rng.integers(0, 16, m).astype(np.uint64),
+        capacity=rng.integers(1, 3, m),
+    )
+    calls: list[tuple[str, int, int]] = []
+
+    solution = solve(a, b, Rules(), top_k=2, progress=lambda *c: calls.append(c))
+
+    assert solution.certified
+    stages = [stage for stage, _, _ in calls]
+    assert stages[0] == "scoring"
+    assert {"scoring", "solving", "pricing"} == set(stages)
+    assert stages.count("solving") == 2 * solution.rounds
+    assert all(0 <= done <= total for _, done, total in calls)
+    firsts = [
+        c for c, prev in zip(calls, [None, *calls], strict=False) if prev is None or prev[0] != c[0]
+    ]
+    assert all(done == 0 for _, done, _ in firsts)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_k_lists_the_best_cells_and_bounds_the_rest(seed):
+    # given: few distinct values (many ties), some infeasible cells
+    rng = np.random.default_rng(seed)
+    rows, m, k, k_first = int(rng.integers(1, 6)), int(rng.integers(1, 40)), 5, 2
+    num = rng.choice([-1, 0, 3, 7, 7, 12], size=(rows, m)).astype(np.int16)
+    start = int(rng.integers(0, 100))
+
+    # when
+    i, j, value, kth_key, first = mentoring.matching._top_k(num, k, start, k_first)
+
+    # then
+    kth = kth_key // m
+    for r in range(rows):
+        mine = j[i == r + start]
+        feasible = np.flatnonzero(num[r] >= 0)
+        assert len(mine) == min(k, len(feasible)) == len(set(mine.tolist()))
+        assert (num[r, mine] >= 0).all()
+        others = np.setdiff1d(feasible, mine)
+        assert (num[r, others] <= kth[r]).all()  # the bound pricing relies on
+        if len(feasible) >= k:
+            assert num[r, mine].min() == kth[r]
+            assert num[r, others].max(initial=-1) <= num[r, mine].min()
+            # the first graph takes the k_first best of a full list
+            firsts = mine[first[i == r + start]]
+            assert len(firsts) == k_first
+            assert num[r, firsts].min() >= num[r, np.setdiff1d(mine, firsts)].max(initial=-1)
+        else:
+            assert kth[r] == -1
+            assert first[i == r + start].all()  # a short list goes in whole
+        assert (value[i == r + start] == num[r, mine]).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pricing_counts_every_violated_pair_of_the_full_problem(seed, monkeypatch):
+    # given: capacity binds, small blocks (so the scan runs in many pieces), lists of one
+    rng = np.random.default_rng(100 + seed)
+    n, m = 250, 50
+    languages = rng.integers(1, 16, n).astype(np.uint64)
+    a = Mentees(
+        languages=languages,
+        tz_offset_minutes=rng.integers(-11, 13, n) * 60,
+        community=rng.integers(0, 6, n),
+        skills_wanted=rng.integers(0, 1 << 6, n).astype(np.uint64),
+        waited_days=rng.integers(0, 400, n),
+        languages_fluent=languages & rng.integers(0, 16, n).astype(np.uint64),
+        preferences=np.where(rng.random(n) < 0.3, rng.integers(1, 8, n), 0).astype(np.uint64),
+    )
+    b = Mentors(
+        languages=rng.integers(1, 16, m).astype(np.uint64),
+        tz_offset_minutes=rng.integers(-11, 13, m) * 60,
+        community=rng.integers(0, 6, m),
+        skills_offered=rng.integers(0, 1 << 6, m).astype(np.uint64),
+        capacity=rng.integers(0, 4, m),
+        traits=rng.integers(0, 8, m).astype(np.uint64),
+    )
+    rules = Rules(max_tz_distance_minutes=600)
+    feasible, score = mentoring.matching.score_block(a, b, rules, 0, n)
+    monkeypatch.setattr(mentoring.matching, "BLOCK_CELLS", 64)
+    monkeypatch.setattr(mentoring.matching, "MENTOR_KEEP", 0)  # more rounds, more violations
+    checked = []
+    price = mentoring.matching._price
+
+    def counting(prob, pot1, pot2, partner, listed, scale, *args):
+        found = price(prob, pot1, pot2, partner, listed, scale, *args)
+        # brute force over every pair, in the solver's internal order
+        ok = feasible[prob.a_order][:, prob.b_order]
+        s = score[prob.a_order][:, prob.b_order].astype(np.int64)
+        rc1 = pot1[2 : 2 + n, None] - pot1[None, 2 + n :]
+        rc2 = (pot2[2 : 2 + n] - prob.bonus)[:, None] - pot2[None, 2 + n :] - s * scale
+        bad = ok & ((rc1 < 0) | ((rc1 == 0) & (rc2 < 0)))
+        bad[partner >= 0, partner[partner >= 0]] = False
+        checked.append((found[3], int(bad.sum())))
+        return found
+
+    monkeypatch.setattr(mentoring.matching, "_price", counting)
+
+    # when
+    solution = solve(a, b, rules, top_k=1)
+
+    # then
+    assert solution.certified
+    assert solution.rounds > 1
+    assert len(checked) == solution.rounds
+    assert all(found == expected for found, expected in checked)
+    assert checked[0][0] > 0
+    assert checked[-1] == (0, 0)
