@@ -342,9 +342,17 @@ def report(
         print(line(row))
     if jobs:
         print()
-        job_headers = ["job", "size", "seconds", "peak MiB"]
+        job_headers = ["job", "size", "seconds", "peak MiB", "matched", "certified"]
         job_table = [
-            [j["name"], j["size"], f"{j['seconds']:.1f}", f"{j['peak_mib']:.0f}"] for j in jobs
+            [
+                j["name"],
+                j["size"],
+                f"{j['seconds']:.1f}",
+                f"{j['peak_mib']:.0f}",
+                f"{j['matched']:,}" if "matched" in j else "",
+                "" if "certified" not in j else ("yes" if j["certified"] else "NO"),
+            ]
+            for j in jobs
         ]
         job_widths = [
             max(len(row[i]) for row in [job_headers, *job_table]) for i in range(len(job_headers))
@@ -364,6 +372,9 @@ def report(
                 f"{r['name']}: {r['ratio_to_floor']:.2f}x the floor's median "
                 f"(target: at most {MAX_RATIO_TO_FLOOR:.1f}x)"
             )
+    for j in jobs:
+        if j.get("certified") is False:
+            warnings.append(f"{j['name']}: the matching was not certified optimal")
     print()
     for warning in warnings:
         print(f"WARNING: {warning}")
@@ -450,11 +461,13 @@ def main() -> int:
             measured = run_measured(
                 worker("job", job["name"], "--out", str(out)), child_env(urls["large"], "large")
             )
+            figures = read_json(out)
             jobs.append(
                 {
+                    **figures,
                     "name": job["name"],
                     "size": job["size"],
-                    "seconds": round(read_json(out)["seconds"], 2),
+                    "seconds": round(figures["seconds"], 2),
                     "peak_mib": round(measured.peak_mib, 1),
                 }
             )

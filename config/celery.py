@@ -29,4 +29,11 @@ app.conf.beat_schedule = {
         "task": "reminders.tasks.reminders_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 5 minutes: a proposal expires at its deadline and its mentee goes back to the pool;
+    # within five minutes is soon enough for a deadline days away, and an idle run is one
+    # indexed query (proposal_open_deadline_idx).
+    "mentoring-expire-proposals": {
+        "task": "mentoring.tasks.proposals_expire_task",
+        "schedule": crontab(minute="1-59/5"),
+    },
 }

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("leadership.urls")),
     path("", include("plans.urls")),
     path("", include("reminders.urls")),
+    path("", include("mentoring.urls")),
 ]

@@ -24,6 +24,7 @@ from leadership.models import (
     PersonSkill,
     Skill,
 )
+from mentoring.models import MenteeApplication, MentoringProgramme, MentorOffer, Proposal
 from plans.models import Role, Term
 
 PASSWORD = "a-long-test-password"
@@ -171,3 +172,58 @@ class TermFactory(DjangoModelFactory[Term]):
     seat = 1
     starts_on = datetime.date(2024, 1, 1)
     ends_on = datetime.date(2026, 1, 1)
+
+
+# Mentoring
+
+
+class MentoringProgrammeFactory(DjangoModelFactory[MentoringProgramme]):
+    """An open, movement-wide programme whose application window spans the years tests run in."""
+
+    class Meta:
+        model = MentoringProgramme
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Programme {n:03d}")
+    scope = MentoringProgramme.Scope.MOVEMENT
+    status = MentoringProgramme.Status.OPEN
+    applications_open_on = datetime.date(2025, 1, 1)
+    applications_close_on = datetime.date(2030, 12, 31)
+    cohort_starts_on = datetime.date(2025, 1, 1)
+    cohort_ends_on = datetime.date(2031, 6, 30)
+
+
+class MentorOfferFactory(DjangoModelFactory[MentorOffer]):
+    class Meta:
+        model = MentorOffer
+
+    programme = factory.SubFactory(MentoringProgrammeFactory)
+    person = factory.SubFactory(PersonFactory)
+    capacity = 2
+
+
+class MenteeApplicationFactory(DjangoModelFactory[MenteeApplication]):
+    class Meta:
+        model = MenteeApplication
+
+    programme = factory.SubFactory(MentoringProgrammeFactory)
+    person = factory.SubFactory(PersonFactory)
+    goals = "Learn to chair a board meeting."
+    waiting_since = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    )
+
+
+class ProposalFactory(DjangoModelFactory[Proposal]):
+    """A staged pair, as a run writes it (no run: explanations are empty)."""
+
+    class Meta:
+        model = Proposal
+
+    programme = factory.SelfAttribute("application.programme")
+    application = factory.SubFactory(MenteeApplicationFactory)
+    offer = factory.SubFactory(
+        MentorOfferFactory, programme=factory.SelfAttribute("..application.programme")
+    )
+    status = Proposal.Status.STAGED
+    score = 700

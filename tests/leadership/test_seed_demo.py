@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 
 from leadership.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SCALES
 from leadership.models import Community, Language, Membership, Person, Skill
+from mentoring.demo_data import COMPANIONS
+from mentoring.models import MentoringProgramme, Proposal
 from plans.models import LeadershipPlan, Role, SuccessorCandidate, Term
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +101,17 @@ def dump() -> dict[str, Any]:
             "role__community__slug", "role__title", "person__user__username", "readiness"
         )
     )
+    proposals = sorted(
+        Proposal.objects.values_list(
+            "programme__title",
+            "offer__person__user__username",
+            "application__person__user__username",
+            "status",
+            "pinned",
+        )
+    )
     return {
+        "proposals": proposals,
         "candidates": candidates,
         "plans": plans,
         "roles": roles,
@@ -119,6 +131,7 @@ def row_counts() -> dict[str, int]:
 def wipe_seeded_rows() -> None:
     """Back to a migrated database: reference data stays, seeded rows go (by cascade)."""
     Community.objects.all().delete()
+    MentoringProgramme.objects.all().delete()
     get_user_model().objects.all().delete()
 
 
@@ -136,7 +149,8 @@ def test_seeding_with_the_same_seed_twice_gives_the_same_data():
     assert dump() == first
     small = SCALES["small"]
     assert len(first["communities"]) == small.communities
-    assert len(first["people"]) == small.people + len(DEMO_ACCOUNTS)
+    # The generated people, the demo accounts, and the demo mentor's two mentees.
+    assert len(first["people"]) == small.people + len(DEMO_ACCOUNTS) + len(COMPANIONS)
 
 
 def test_a_second_run_adds_no_row_and_changes_nothing():

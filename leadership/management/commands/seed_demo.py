@@ -32,6 +32,7 @@ from leadership.models import (
     Skill,
 )
 from leadership.services import membership_add, user_create
+from mentoring.demo_data import seed_mentoring
 from plans.demo_data import seed_plans
 
 # Rows per INSERT: big enough to keep round trips few, small enough to keep each statement's
@@ -43,6 +44,8 @@ DEMO_ACCOUNTS = [
     # (key, email, display name, what they can do)
     ("organiser", "organiser@example.org", "Olusegun Organiser", "organiser of the demo chapter"),
     ("member", "member@example.org", "Mariana Member", "member of the demo chapter"),
+    ("mentor", "mentor@example.org", "Kofi Mentor", "mentor in the demo mentoring programme"),
+    ("mentee", "mentee@example.org", "Morag Mentee", "mentee waiting for a mentor"),
     (
         "coordinator",
         "coordinator@example.org",
@@ -95,10 +98,19 @@ class Command(BaseCommand):
             communities = self._communities()
             people = self._people()
             self._memberships(communities, people)
-            self._demo_accounts(communities)
+            demo = self._demo_accounts(communities)
             seed_plans(
                 community_ids=[c.pk for c in communities],
                 rng=self.rng,
+                progress=self._progress,
+                batches=_batches,
+            )
+            seed_mentoring(
+                people=people,
+                demo=demo,
+                skills=self.skills,
+                rng=self.rng,
+                large=scale == "large",
                 progress=self._progress,
                 batches=_batches,
             )
@@ -379,7 +391,7 @@ class Command(BaseCommand):
             Membership.objects.bulk_create(batch, ignore_conflicts=True)
 
     # -- demo logins ---------------------------------------------------------------------
-    def _demo_accounts(self, communities: list[Community]) -> None:
+    def _demo_accounts(self, communities: list[Community]) -> dict[str, Person]:
         chapter = communities[0]
         demo: dict[str, Person] = {}
         for key, email, name, _what in DEMO_ACCOUNTS:
@@ -402,6 +414,16 @@ class Command(BaseCommand):
         if not (admin_user.is_staff and admin_user.is_superuser):
             admin_user.is_staff = admin_user.is_superuser = True
             admin_user.save(update_fields=["is_staff", "is_superuser"])
+        # The demo mentor and mentee belong to two other communities: a pair from one
+        # community is a conflict of interest, which the demo programme does not allow.
+        if len(communities) > 3:
+            membership_add(
+                person=demo["mentor"], community=communities[2], role="member", joined_on=BASE_DATE
+            )
+            membership_add(
+                person=demo["mentee"], community=communities[3], role="member", joined_on=BASE_DATE
+            )
+        return demo
 
     def _print_logins(self) -> None:
         self.stdout.write(
