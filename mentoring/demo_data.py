@@ -383,5 +383,7 @@ def _large_programme(
     MenteeApplication.objects.filter(pk__in=[a[2] for a in accepted]).update(
         status=ApplicationStatus.MATCHED
     )
-    # The rest of the month-old proposals ran out a week after they were sent.
+    # The rest of the month-old proposals ran out a week after they were sent; yesterday's run
+    # is staged for the coordinator's review.
     services.proposals_expire(now=now)
+    _run(programme, demo["coordinator"], now - timedelta(days=1))

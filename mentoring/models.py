@@ -577,10 +577,12 @@ class Relationship(models.Model):
         verbose_name = _("mentoring relationship")
         verbose_name_plural = _("mentoring relationships")
         indexes = [
+            # A programme's quiet pairs, quietest first (the coordinator's dashboard), and the
+            # reminder sweep's active pairs.
             models.Index(
-                fields=["last_activity_on"],
+                fields=["programme", "last_activity_on", "id"],
                 condition=Q(status=RelationshipStatus.ACTIVE),
-                name="relationship_active_quiet_idx",
+                name="relationship_quiet_idx",
             ),
         ]
         constraints = [

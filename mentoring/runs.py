@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from leadership.models import Membership, PersonLanguage
 
 from . import matching
+from .fragments import programmes_changed
 from .models import (
     ApplicationStatus,
     Exclusion,
@@ -429,6 +430,7 @@ def match_run_execute(*, run_id: int, now: datetime | None = None) -> MatchRun:
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
+        programmes_changed([programme.pk])
     run.refresh_from_db()
     return run
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,9 +33,9 @@ from .models import (
     RunStatus,
 )
 
-# Rows per table on a dashboard: the longest waits, the fullest mentors, the quietest pairs
+# Rows per table on a dashboard (25): the longest waits, the fullest mentors, the quietest pairs
 # first. A page, not the whole programme, so a dashboard costs the same at any size.
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 # The record of the programme's latest runs, on its coordinator's page (the admin has them all).
 RUNS_SHOWN = 10
 
@@ -228,6 +229,7 @@ class CoordinatorDashboard:
     programme: MentoringProgramme
     counts: dict[str, int]
     waiting: list[MenteeApplication]
+    today: date
     mentors: list[MentorRow]
     quiet: list[Relationship]
     quiet_count: int
@@ -237,6 +239,15 @@ class CoordinatorDashboard:
     latest_run: MatchRun | None
     running: MatchRun | None
     runs: list[MatchRun]
+
+    @property
+    def waiting_rows(self) -> list[tuple[MenteeApplication, int]]:
+        """The mentees waiting, with the days each has waited by `today` (in whole days: the
+        page is cached for the day)."""
+        return [
+            (a, max(0, (self.today - timezone.localdate(a.waiting_since)).days))
+            for a in self.waiting
+        ]
 
     @property
     def staged_rows(self) -> list[tuple[Proposal, list[str]]]:
@@ -273,11 +284,24 @@ def coordinator_dashboard(*, programme: MentoringProgramme, today: date) -> Coor
         .order_by("waiting_since", "pk")[:PAGE_SIZE]
     )
     mentor_offers = list(
-        offers.select_related("person")
+        # The page's people are fetched for its 50 offers alone (prefetch): a join would read
+        # every offer's person before the sort, a scan of the whole people table.
+        offers.prefetch_related("person")
         .annotate(
-            open_proposals=Count("proposals", filter=Q(proposals__status=ProposalStatus.PROPOSED))
+            # A scalar subquery, not a join and GROUP BY over every offer: Postgres evaluates
+            # it after the sort and the LIMIT, for the page's rows only.
+            open_proposals=Coalesce(
+                Subquery(
+                    Proposal.objects.filter(offer=OuterRef("pk"), status=ProposalStatus.PROPOSED)
+                    .order_by()
+                    .values("offer")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+            )
         )
-        .order_by(F("active_count").desc(), "person__display_name", "pk")[:PAGE_SIZE]
+        .order_by(F("active_count").desc(), "pk")[:PAGE_SIZE]
     )
     response_days: dict[int, list[float]] = {}
     for offer_id, published_at, answered_at in Proposal.objects.filter(
@@ -339,6 +363,7 @@ def coordinator_dashboard(*, programme: MentoringProgramme, today: date) -> Coor
             "expired": proposal_counts.get(ProposalStatus.EXPIRED, 0),
         },
         waiting=waiting,
+        today=today,
         mentors=mentors,
         quiet=quiet,
         quiet_count=quiet_qs.count(),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from leadership.models import Community, Membership, Person, Skill
 
+from .fragments import programmes_changed
 from .models import (
     MAX_CAPACITY,
     ApplicationStatus,
@@ -160,6 +161,7 @@ def offer_submit(
             [MentorOfferSkill(offer=offer, skill=skill) for skill in skills],
             ignore_conflicts=True,
         )
+    programmes_changed([programme.pk])
     return offer
 
 
@@ -167,6 +169,7 @@ def offer_set_away(*, offer: MentorOffer, away_until: date | None) -> MentorOffe
     """Mark the mentor away until a day (no new proposals), or back (None)."""
     offer.away_until = away_until
     offer.save(update_fields=["away_until"])
+    programmes_changed([offer.programme_id])
     return offer
 
 
@@ -181,6 +184,7 @@ def offer_withdraw(*, offer: MentorOffer) -> MentorOffer:
         offer.proposals.filter(status=ProposalStatus.STAGED).update(status=ProposalStatus.CANCELLED)
         offer.status = OfferStatus.WITHDRAWN
         offer.save(update_fields=["status"])
+    programmes_changed([offer.programme_id])
     return offer
 
 
@@ -228,6 +232,7 @@ def application_submit(
             [MenteeApplicationSkill(application=application, skill=skill) for skill in skills],
             ignore_conflicts=True,
         )
+    programmes_changed([programme.pk])
     return application
 
 
@@ -253,6 +258,7 @@ def application_withdraw(*, application: MenteeApplication) -> MenteeApplication
         ).update(status=ProposalStatus.CANCELLED)
         application.status = ApplicationStatus.WITHDRAWN
         application.save(update_fields=["status"])
+    programmes_changed([application.programme_id])
     return application
 
 
@@ -272,15 +278,16 @@ def exclusion_add(*, person: Person, excluded: Person) -> Exclusion:
                 Q(offer__person=person, application__person=excluded)
                 | Q(offer__person=excluded, application__person=person)
             )
-            .values_list("pk", "status", "application_id")
+            .values_list("pk", "status", "application_id", "programme_id")
         )
-        Proposal.objects.filter(pk__in=[pk for pk, _s, _a in open_pairs]).update(
+        Proposal.objects.filter(pk__in=[pk for pk, _s, _a, _p in open_pairs]).update(
             status=ProposalStatus.CANCELLED
         )
         MenteeApplication.objects.filter(
-            pk__in=[a for _pk, s, a in open_pairs if s == ProposalStatus.PROPOSED],
+            pk__in=[a for _pk, s, a, _p in open_pairs if s == ProposalStatus.PROPOSED],
             status=ApplicationStatus.PROPOSED,
         ).update(status=ApplicationStatus.WAITING)
+        programmes_changed(p for _pk, _s, _a, p in open_pairs)
     return exclusion
 
 
@@ -320,6 +327,7 @@ def match_run_start(*, programme: MentoringProgramme, user: Any, now: datetime) 
         from .tasks import match_run_task
 
         transaction.on_commit(lambda: match_run_task.delay(run.pk))
+    programmes_changed([programme.pk])
     return run
 
 
@@ -346,20 +354,21 @@ def match_run_progress(*, run_id: int, stage: str, progress: int) -> None:
 def match_run_claim(*, run_id: int) -> bool:
     """Claim a queued run for this worker; False if it was claimed already (task ran twice)."""
     now = timezone.now()
-    return bool(
-        MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING,
-            stage=RunStage.READING,
-            started_at=now,
-            heartbeat_at=now,
-        )
+    claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING,
+        stage=RunStage.READING,
+        started_at=now,
+        heartbeat_at=now,
     )
+    programmes_changed(MatchRun.objects.filter(pk=run_id).values_list("programme_id", flat=True))
+    return bool(claimed)
 
 
 def match_run_fail(*, run_id: int, error: str) -> None:
     MatchRun.objects.filter(pk=run_id).update(
         status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+    programmes_changed(MatchRun.objects.filter(pk=run_id).values_list("programme_id", flat=True))
 
 
 # Review and publishing
@@ -397,6 +406,7 @@ def proposal_pin(*, proposal: Proposal, pinned: bool) -> Proposal:
         current = _staged(proposal)
         current.pinned = pinned
         current.save(update_fields=["pinned"])
+    programmes_changed([current.programme_id])
     return current
 
 
@@ -407,6 +417,7 @@ def proposal_remove(*, proposal: Proposal) -> Proposal:
         current.status = ProposalStatus.REMOVED
         current.pinned = False
         current.save(update_fields=["status", "pinned"])
+    programmes_changed([current.programme_id])
     return current
 
 
@@ -457,6 +468,7 @@ def programme_publish(*, programme: MentoringProgramme, now: datetime) -> int:
             )
         for chunk in _chunks(applications):
             MenteeApplication.objects.filter(pk__in=chunk).update(status=ApplicationStatus.PROPOSED)
+    programmes_changed([programme.pk])
     return len(send)
 
 
@@ -550,6 +562,7 @@ def proposal_accept(*, proposal: Proposal, now: datetime) -> Relationship:
             current.save(update_fields=["status", "answered_at"])
             application.status = ApplicationStatus.MATCHED
             application.save(update_fields=["status"])
+            programmes_changed([relationship.programme_id])
             return relationship
     except IntegrityError:
         # The database refused (capacity or a second active mentor): only reachable if a
@@ -571,6 +584,7 @@ def proposal_decline(*, proposal: Proposal, reason: str = "", now: datetime) -> 
         MenteeApplication.objects.filter(
             pk=current.application_id, status=ApplicationStatus.PROPOSED
         ).update(status=ApplicationStatus.WAITING)
+    programmes_changed([current.programme_id])
     return current
 
 
@@ -581,14 +595,17 @@ def proposals_expire(*, now: datetime) -> int:
         due = list(
             Proposal.objects.select_for_update(skip_locked=True)
             .filter(status=ProposalStatus.PROPOSED, respond_by__lte=now)
-            .values_list("pk", "application_id")
+            .values_list("pk", "application_id", "programme_id")
         )
         if not due:
             return 0
-        Proposal.objects.filter(pk__in=[pk for pk, _a in due]).update(status=ProposalStatus.EXPIRED)
+        Proposal.objects.filter(pk__in=[pk for pk, _a, _p in due]).update(
+            status=ProposalStatus.EXPIRED
+        )
         MenteeApplication.objects.filter(
-            pk__in=[a for _pk, a in due], status=ApplicationStatus.PROPOSED
+            pk__in=[a for _pk, a, _p in due], status=ApplicationStatus.PROPOSED
         ).update(status=ApplicationStatus.WAITING)
+        programmes_changed(p for _pk, _a, p in due)
     return len(due)
 
 
@@ -620,6 +637,7 @@ def check_in_add(
         if happened_on > current.last_activity_on:
             current.last_activity_on = happened_on
             current.save(update_fields=["last_activity_on"])
+    programmes_changed([current.programme_id])
     return check_in
 
 
@@ -666,6 +684,7 @@ def relationship_end(
             else ApplicationStatus.FINISHED
         )
         application.save(update_fields=["status"])
+    programmes_changed([current.programme_id])
     return current
 
 

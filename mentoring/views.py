@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from leadership.fragments import NAMES, fragment_key
 from leadership.models import Community, Person
 
 from . import selectors, services
@@ -26,6 +28,7 @@ from .forms import (
     OfferForm,
     ProgrammeForm,
 )
+from .fragments import PEOPLE, programme_scope
 from .models import (
     Exclusion,
     Feedback,
@@ -256,12 +259,18 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def coordinate(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(viewer=request.user, pk=pk, to_run=True)
-    dashboard = selectors.coordinator_dashboard(programme=programme, today=_today())
-    return render(
-        request,
-        "mentoring/coordinate.html",
-        {"programme": programme, "d": dashboard, "now": timezone.now()},
-    )
+    today = _today()
+    context = {
+        "programme": programme,
+        # Read only when the content is not in the cache (see mentoring/fragments.py).
+        "d": SimpleLazyObject(
+            lambda: selectors.coordinator_dashboard(programme=programme, today=today)
+        ),
+        "fragment_key": fragment_key(
+            programme, today, scopes=[programme_scope(programme.pk), PEOPLE, (NAMES, None)]
+        ),
+    }
+    return render(request, "mentoring/coordinate.html", context)
 
 
 @require_POST
