@@ -378,7 +378,6 @@ def coordinator_dashboard(*, programme: MentoringProgramme, today: date) -> Coor
 
 @dataclass
 class MentorDashboard:
-    offers: list[MentorOffer]
     pending: list[Proposal]
     explanations: dict[int, list[str]]
     relationships: list[Relationship]
@@ -389,14 +388,18 @@ class MentorDashboard:
         return [(p, self.explanations.get(p.pk, [])) for p in self.pending]
 
 
-def mentor_dashboard(*, person: Person) -> MentorDashboard:
-    """A mentor's offers (load against capacity, away), proposals awaiting them, mentees."""
-    offers = list(
+def mentor_offers(*, person: Person) -> list[MentorOffer]:
+    """A mentor's offers (load against capacity, away) with their programmes."""
+    return list(
         MentorOffer.objects.filter(person=person)
         .exclude(status=OfferStatus.WITHDRAWN)
         .select_related("programme")
         .order_by("-programme__cohort_starts_on", "pk")[:PAGE_SIZE]
     )
+
+
+def mentor_dashboard(*, person: Person) -> MentorDashboard:
+    """The proposals awaiting a mentor, and their mentees (the ended ones awaiting feedback)."""
     pending = list(
         Proposal.objects.filter(offer__person=person, status=ProposalStatus.PROPOSED)
         .select_related("programme", "run", "application__person")
@@ -414,7 +417,6 @@ def mentor_dashboard(*, person: Person) -> MentorDashboard:
     )
     names = names_for([p.run for p in pending])
     return MentorDashboard(
-        offers=offers,
         pending=pending,
         explanations={p.pk: explain(p, names) for p in pending},
         relationships=relationships,

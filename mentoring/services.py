@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from leadership.models import Community, Membership, Person, Skill
 
-from .fragments import programmes_changed
+from .fragments import mentors_changed, programmes_changed
 from .models import (
     MAX_CAPACITY,
     ApplicationStatus,
@@ -162,6 +162,7 @@ def offer_submit(
             ignore_conflicts=True,
         )
     programmes_changed([programme.pk])
+    mentors_changed([person.pk])
     return offer
 
 
@@ -170,6 +171,7 @@ def offer_set_away(*, offer: MentorOffer, away_until: date | None) -> MentorOffe
     offer.away_until = away_until
     offer.save(update_fields=["away_until"])
     programmes_changed([offer.programme_id])
+    mentors_changed([offer.person_id])
     return offer
 
 
@@ -185,6 +187,7 @@ def offer_withdraw(*, offer: MentorOffer) -> MentorOffer:
         offer.status = OfferStatus.WITHDRAWN
         offer.save(update_fields=["status"])
     programmes_changed([offer.programme_id])
+    mentors_changed([offer.person_id])
     return offer
 
 
@@ -249,6 +252,11 @@ def application_withdraw(*, application: MenteeApplication) -> MenteeApplication
             )
             .values_list("pk")
         )
+        mentors = list(
+            Proposal.objects.filter(
+                application=application, status=ProposalStatus.PROPOSED
+            ).values_list("offer__person_id", flat=True)
+        )
         application = MenteeApplication.objects.select_for_update().get(pk=application.pk)
         if application.status == ApplicationStatus.MATCHED:
             raise MentoringError(_("You have a mentor: end the relationship instead."))
@@ -259,6 +267,7 @@ def application_withdraw(*, application: MenteeApplication) -> MenteeApplication
         application.status = ApplicationStatus.WITHDRAWN
         application.save(update_fields=["status"])
     programmes_changed([application.programme_id])
+    mentors_changed(mentors)
     return application
 
 
@@ -278,16 +287,17 @@ def exclusion_add(*, person: Person, excluded: Person) -> Exclusion:
                 Q(offer__person=person, application__person=excluded)
                 | Q(offer__person=excluded, application__person=person)
             )
-            .values_list("pk", "status", "application_id", "programme_id")
+            .values_list("pk", "status", "application_id", "programme_id", "offer__person_id")
         )
-        Proposal.objects.filter(pk__in=[pk for pk, _s, _a, _p in open_pairs]).update(
+        Proposal.objects.filter(pk__in=[pk for pk, _s, _a, _p, _m in open_pairs]).update(
             status=ProposalStatus.CANCELLED
         )
         MenteeApplication.objects.filter(
-            pk__in=[a for _pk, s, a, _p in open_pairs if s == ProposalStatus.PROPOSED],
+            pk__in=[a for _pk, s, a, _p, _m in open_pairs if s == ProposalStatus.PROPOSED],
             status=ApplicationStatus.PROPOSED,
         ).update(status=ApplicationStatus.WAITING)
-        programmes_changed(p for _pk, _s, _a, p in open_pairs)
+        programmes_changed(p for _pk, _s, _a, p, _m in open_pairs)
+        mentors_changed(m for _pk, _s, _a, _p, m in open_pairs)
     return exclusion
 
 
@@ -469,6 +479,7 @@ def programme_publish(*, programme: MentoringProgramme, now: datetime) -> int:
         for chunk in _chunks(applications):
             MenteeApplication.objects.filter(pk__in=chunk).update(status=ApplicationStatus.PROPOSED)
     programmes_changed([programme.pk])
+    mentors_changed(p.offer.person_id for p in staged)
     return len(send)
 
 
@@ -563,6 +574,7 @@ def proposal_accept(*, proposal: Proposal, now: datetime) -> Relationship:
             application.status = ApplicationStatus.MATCHED
             application.save(update_fields=["status"])
             programmes_changed([relationship.programme_id])
+            mentors_changed([offer.person_id])
             return relationship
     except IntegrityError:
         # The database refused (capacity or a second active mentor): only reachable if a
@@ -585,6 +597,9 @@ def proposal_decline(*, proposal: Proposal, reason: str = "", now: datetime) -> 
             pk=current.application_id, status=ApplicationStatus.PROPOSED
         ).update(status=ApplicationStatus.WAITING)
     programmes_changed([current.programme_id])
+    mentors_changed(
+        MentorOffer.objects.filter(pk=current.offer_id).values_list("person_id", flat=True)
+    )
     return current
 
 
@@ -595,17 +610,18 @@ def proposals_expire(*, now: datetime) -> int:
         due = list(
             Proposal.objects.select_for_update(skip_locked=True)
             .filter(status=ProposalStatus.PROPOSED, respond_by__lte=now)
-            .values_list("pk", "application_id", "programme_id")
+            .values_list("pk", "application_id", "programme_id", "offer__person_id")
         )
         if not due:
             return 0
-        Proposal.objects.filter(pk__in=[pk for pk, _a, _p in due]).update(
+        Proposal.objects.filter(pk__in=[pk for pk, _a, _p, _m in due]).update(
             status=ProposalStatus.EXPIRED
         )
         MenteeApplication.objects.filter(
-            pk__in=[a for _pk, a, _p in due], status=ApplicationStatus.PROPOSED
+            pk__in=[a for _pk, a, _p, _m in due], status=ApplicationStatus.PROPOSED
         ).update(status=ApplicationStatus.WAITING)
-        programmes_changed(p for _pk, _a, p in due)
+        programmes_changed(p for _pk, _a, p, _m in due)
+        mentors_changed(m for _pk, _a, _p, m in due)
     return len(due)
 
 
@@ -685,6 +701,7 @@ def relationship_end(
         )
         application.save(update_fields=["status"])
     programmes_changed([current.programme_id])
+    mentors_changed([offer.person_id])
     return current
 
 
@@ -702,8 +719,11 @@ def feedback_give(
         # Its own savepoint: a double submit that loses the race on `feedback_once` leaves
         # the caller's transaction usable.
         with transaction.atomic():
-            return Feedback.objects.create(
+            feedback = Feedback.objects.create(
                 relationship=relationship, person=person, rating=rating, comment=comment.strip()
             )
     except IntegrityError:
         raise MentoringError(_("You have already given your feedback.")) from None
+    # An ended relationship waits on the mentor's dashboard for their feedback.
+    mentors_changed([relationship.offer.person_id])
+    return feedback

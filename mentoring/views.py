@@ -28,7 +28,7 @@ from .forms import (
     OfferForm,
     ProgrammeForm,
 )
-from .fragments import PEOPLE, programme_scope
+from .fragments import PEOPLE, mentor_scope, programme_scope
 from .models import (
     Exclusion,
     Feedback,
@@ -380,8 +380,16 @@ def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 def mentor_dashboard(request: HttpRequest) -> HttpResponse:
     person = _person(request)
-    dashboard = selectors.mentor_dashboard(person=person)
-    context = {"d": dashboard, "today": _today(), "away_form": AwayForm()}
+    today = _today()
+    context = {
+        "offers": selectors.mentor_offers(person=person),
+        # Read only when the content is not in the cache (see mentoring/fragments.py).
+        "d": SimpleLazyObject(lambda: selectors.mentor_dashboard(person=person)),
+        "today": today,
+        "fragment_key": fragment_key(
+            person.pk, today, scopes=[mentor_scope(person.pk), PEOPLE, (NAMES, None)]
+        ),
+    }
     return render(request, "mentoring/mentor_dashboard.html", context)
 
 

@@ -84,3 +84,34 @@ def test_a_new_name_shows_on_the_cached_dashboard(
     mentee.person.save(update_fields=["display_name"])
 
     assert "Mae Renamed" in client.get(url).text
+
+
+def test_the_mentors_cached_dashboard_follows_their_proposals_and_mentees(
+    client_for: Callable[[Any], Client], mentor: Any, staged: Proposal
+) -> None:
+    client = client_for(mentor)
+    url = reverse("mentoring:mentor-dashboard")
+    assert "No proposal is waiting for you." in client.get(url).text
+
+    # when the pair is published, it waits on the mentor's dashboard
+    services.programme_publish(programme=staged.programme, now=timezone.now())
+    assert "Mae Mentee, in Leaders of Tomorrow" in client.get(url).text
+
+    # when they accept, the mentee is theirs
+    staged.refresh_from_db()
+    relationship = services.proposal_accept(proposal=staged, now=timezone.now())
+    page = client.get(url).text
+    assert "No proposal is waiting for you." in page
+    assert "You are not mentoring anyone now." not in page
+
+    # when it ends, it waits for their feedback; once given, it is gone
+    services.relationship_end(
+        relationship=relationship,
+        by=mentor.person,
+        reason=Relationship.EndReason.COMPLETED,
+        today=relationship.started_on + timedelta(days=1),
+    )
+    assert "ended: tell us how it went" in client.get(url).text
+    relationship.refresh_from_db()
+    services.feedback_give(relationship=relationship, person=mentor.person, rating=5)
+    assert "You are not mentoring anyone now." in client.get(url).text
