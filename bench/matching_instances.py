@@ -1,10 +1,11 @@
 """Synthetic matcher instances shaped like the product spec, and a timing run.
 
-    .venv/bin/python -m bench.matching_instances 20000 5000 [seed]
+    .venv/bin/python -m bench.matching_instances 20000 5000 [seed] [realistic]
 
 builds an instance of 20,000 mentees and 5,000 mentors, solves it and prints the build and
 solve seconds, rounds, matched, objective, certified and the peak RSS. Importable without
-Django (the bench and the tests use `synthetic`).
+Django (the bench and the tests use `synthetic` and `realistic`). With `realistic` the instance
+is the one of `realistic` (languages and zones from countries, many ties, excluded pairs).
 
 The shape: 8 languages with a skewed popularity (a lingua franca, a few regional ones; each
 person speaks 1-3 and each spoken language is fluent with probability 1/3), 24 time zones (whole
@@ -90,6 +91,69 @@ def synthetic(n_mentees: int, n_mentors: int, seed: int = 0) -> tuple[Mentees, M
     return mentees, mentors, Rules()
 
 
+COUNTRIES = 20
+# Bit COUNTRIES is the lingua franca; bits 0..COUNTRIES-1 the countries' own languages.
+LINGUA_FRANCA_SHARE = 0.35
+REALISTIC_SKILLS = 10
+# Local groups per country (see `realistic`).
+LOCAL_GROUPS = 3
+
+
+def realistic(
+    n_mentees: int, n_mentors: int, seed: int = 0
+) -> tuple[Mentees, Mentors, Rules, NDArray[np.int64]]:
+    """An instance shaped like the app's demo people, and its excluded pairs.
+
+    Unlike `synthetic`: languages come from the person's country (its own language, fluent,
+    and the lingua franca for about a third), so few languages are shared; the time zone is the
+    country's; few skills, so scores tie a lot; and the excluded pairs are those of people who
+    belong to one of a few local groups together (on top of the community rule). These are
+    the traits that made the first sparse graph leave seats empty (see `_tie_keys` and the
+    first-graph picks in mentoring/matching.py).
+    """
+    rng = np.random.default_rng(seed)
+    n, m = n_mentees, n_mentors
+
+    def people(rows: int) -> tuple[NDArray[np.int64], NDArray[np.uint64], NDArray[np.uint64]]:
+        country = rng.integers(0, COUNTRIES, rows).astype(np.int64)
+        own = np.left_shift(np.uint64(1), country.astype(np.uint64)).astype(np.uint64)
+        franca = np.where(
+            rng.random(rows) < LINGUA_FRANCA_SHARE, np.uint64(1 << COUNTRIES), np.uint64(0)
+        ).astype(np.uint64)
+        return country, own | franca, own
+
+    a_country, a_lang, a_fluent = people(n)
+    b_country, b_lang, b_fluent = people(m)
+    groups = LOCAL_GROUPS
+    mentees = Mentees(
+        languages=a_lang,
+        tz_offset_minutes=(a_country - COUNTRIES // 2) * 60,
+        community=rng.integers(0, COMMUNITIES, n),
+        skills_wanted=_subsets(rng, n, rng.integers(1, 3, n), np.ones(REALISTIC_SKILLS)),
+        waited_days=rng.integers(0, 400, n),
+        languages_fluent=a_fluent,
+    )
+    mentors = Mentors(
+        languages=b_lang,
+        tz_offset_minutes=(b_country - COUNTRIES // 2) * 60,
+        community=rng.integers(0, COMMUNITIES, m),
+        skills_offered=_subsets(rng, m, rng.integers(2, 4, m), np.ones(REALISTIC_SKILLS)),
+        capacity=rng.integers(1, 6, m),
+        languages_fluent=b_fluent,
+    )
+    # Local groups within a country: everyone in one is excluded from everyone else in it.
+    a_group = a_country * groups + rng.integers(0, groups, n)
+    b_group = b_country * groups + rng.integers(0, groups, m)
+    order_b = np.argsort(b_group, kind="stable")
+    lo = np.searchsorted(b_group[order_b], a_group, side="left")
+    hi = np.searchsorted(b_group[order_b], a_group, side="right")
+    rows = np.repeat(np.arange(n), hi - lo)
+    starts = np.repeat(lo - np.cumsum(hi - lo) + (hi - lo), hi - lo)
+    cols = order_b[starts + np.arange(len(rows))]
+    excluded = np.stack([rows, cols], axis=1).astype(np.int64)
+    return mentees, mentors, Rules(), excluded
+
+
 def feasible_share(mentees: Mentees, mentors: Mentors, sample: int = 2000, seed: int = 0) -> float:
     """Share of feasible pairs under the default Rules, on a sample of mentees."""
     rng = np.random.default_rng(seed)
@@ -109,7 +173,11 @@ def main(argv: list[str]) -> None:
     m = int(argv[2]) if len(argv) > 2 else 5_000
     seed = int(argv[3]) if len(argv) > 3 else 0
     began = time.perf_counter()
-    mentees, mentors, rules = synthetic(n, m, seed)
+    excluded: NDArray[np.int64] = np.zeros((0, 2), dtype=np.int64)
+    if len(argv) > 4 and argv[4] == "realistic":
+        mentees, mentors, rules, excluded = realistic(n, m, seed)
+    else:
+        mentees, mentors, rules = synthetic(n, m, seed)
     built = time.perf_counter()
     print(f"instance {n} x {m} (seed {seed}): built in {built - began:.2f} s")
     print(f"feasible share {feasible_share(mentees, mentors):.3f}")
@@ -126,7 +194,7 @@ def main(argv: list[str]) -> None:
         last.append((stage, now))
 
     began = time.perf_counter()
-    solution = solve(mentees, mentors, rules, progress=progress)
+    solution = solve(mentees, mentors, rules, excluded, progress=progress)
     solved = time.perf_counter() - began
     progress("end", 0, 0)
     print(f"solved in {solved:.2f} s")

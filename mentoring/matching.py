@@ -7,10 +7,10 @@ into rows.
 How it stays exact without an n x m matrix:
 
 1. Every pair is scored once, block by block (`_Problem.numerators`, `_first_candidates`). Each
-   mentee keeps its `top_k` best feasible mentors (its list; ties at the cut-off rotated with
-   (mentee + mentor) mod m, so mentors that score alike do not all collect the same mentees),
-   and each mentor its MENTOR_KEEP * capacity best mentees. The first sparse graph holds each
-   mentee's FIRST_GRAPH_K best and the mentors' picks.
+   mentee keeps its `top_k` best feasible mentors (its list), and each mentor its
+   MENTOR_KEEP * capacity best mentees; ties on both sides are broken by a pseudo-random
+   rotation (`_tie_keys`), so people who score alike do not all collect the same partners.
+   The first sparse graph holds each mentee's FIRST_GRAPH_K best and all the mentors' picks.
 2. The sparse graph source -> mentee (cap 1) -> mentor (cap 1 per pair) -> sink (cap =
    remaining capacity) is solved with OR-Tools' `solve_max_flow_with_min_cost`: maximum flow is
    the most mentees matched, and the minimum cost among maximum flows is the best total weight.
@@ -57,7 +57,9 @@ of the work is kept away from n x m:
   the parts (score = N // sum of weights; score >= t exactly when N // w >= t, and the top-k
   order by N refines the order by score), in int16 when 1000 * sum of weights fits (int32
   otherwise), so a block's temporaries are one or two bytes a cell. Bitmasks are packed to the
-  fewest bytes (`_pack_bits`: 8 languages fit a uint8; popcounts of ANDs do not change).
+  fewest bytes (`_pack_bits`: 8 languages fit a uint8; popcounts of ANDs do not change);
+  when the languages need more than a byte, language points are a look-up in a small table of
+  (spoken, fluent) kinds instead (`_Problem._language_classes`).
   Mentees are sorted internally by (preferences stated, skills wanted), so the per-mentee
   divisors of the skills and preference parts are constant over long row runs: a multiply
   (exact, see `_add_ratio`) per run instead of a per-cell division or look-up. Mentors are
@@ -74,7 +76,10 @@ of the work is kept away from n x m:
 - Mentors' picks (`_MentorPool`). When capacity binds, mentee lists alone crowd the popular
   mentors and leave others short of candidates, so the first solve leaves seats empty and the
   next round must add pairs by the million. Each mentor's best mentees are kept with a running
-  threshold per mentor, so after the first blocks hardly any cell passes it.
+  threshold per mentor, so after the first blocks hardly any cell passes it. All of them go
+  into the first graph (a pick on the mentee's list but below its FIRST_GRAPH_K best is not
+  there yet), and ties are rotated (`_tie_keys`): with either missing, realistic instances
+  (few shared languages, many ties) left thousands of seats empty after the first solve.
 - A smaller first graph (FIRST_GRAPH_K). OR-Tools' time grows with the number of arcs; the rest
   of each mentee's list is priced pair by pair at almost no cost and comes in when it matters.
 - Pricing with bounds, in integers (`_price`). A pair (i, j) off mentee i's list scores at most
@@ -86,7 +91,12 @@ of the work is kept away from n x m:
   be kth_i, not mentee i's best score: an unmatched mentee's reduced costs are low everywhere,
   and with its best score pricing would scan almost every mentor for it (half of all pairs
   instead of a few percent). The test runs on int16 scores and int32 thresholds; the candidates
-  it lets through are then checked exactly in int64, one by one.
+  it lets through are then checked exactly in int64, one by one. When languages come from a
+  table, each block scores only the mentors of its prefix that share a language with it.
+- Pricing in bounded memory (`_Chosen`). Only the count of violated pairs must be exact; the
+  pairs added are at most PRICE_ADD_FACTOR * top_k per mentee and per mentor, and they are
+  chosen as the blocks come in, so a poor graph with hundreds of millions of violated pairs
+  costs time, not memory.
 - Few rounds. Each round is a solve plus pricing; the tail of rounds that add a handful of
   pairs each is cut by adding the pairs within PRICE_MARGIN points of being violated (they are
   the ones the next duals would turn negative), and each solve is kept small by dropping the
@@ -95,6 +105,7 @@ of the work is kept away from n x m:
   mark per node rather than np.unique's hashing.
 """
 
+import functools
 import itertools
 import os
 from collections import deque
@@ -126,6 +137,9 @@ PRICE_ADD_FACTOR = 2
 # widen the scan). Tuned on the synthetic instances: the rounds go from 4-5 to 2-3.
 PRICE_MARGIN = 30
 SCAN_MARGIN = 10
+# Pricing gathers its candidate pairs in at most about this many (or twice the mentors times
+# the per-mentor limit), see _Chosen.
+PRICE_KEEP_CELLS = 1 << 20
 # Between rounds the graph keeps its used arcs and those within this many score points of
 # tight; the others go (pricing brings any of them back if it ever turns negative).
 PRUNE_MARGIN = 30
@@ -143,6 +157,9 @@ MENTOR_POOL_CELLS = 1 << 16
 THREADS = min(4, os.cpu_count() or 1)
 # `progress` hears about each phase about this many times.
 PROGRESS_REPORTS = 10
+# Language points come from a (mentee kind x mentor kind) table when the languages in use need
+# more than a byte and the table has at most this many cells (see _Problem._language_classes).
+LANGUAGE_TABLE_CELLS = 1 << 22
 # Up to this many distinct time zones among the mentors, the time-zone part is added one zone
 # run at a time; beyond it, by a gather per cell.
 TZ_RUNS_MAX = 96
@@ -460,6 +477,9 @@ class _Problem:
             _bits(mentors.languages_fluent, m_all)[b],
         )
         self.a_lang, self.a_fluent, self.b_lang, self.b_fluent = lang_a, fluent_a, lang_b, fluent_b
+        self.lang_table: NDArray[np.uint8] | None = None
+        if lang_a.dtype != np.uint8:
+            self._language_classes()
         self.a_skills, self.b_skills = _pack_bits(
             skills_a[a], _bits(mentors.skills_offered, m_all)[b]
         )
@@ -487,12 +507,43 @@ class _Problem:
             ex = np.array(sorted(set(excluded)), dtype=np.int64).reshape(-1, 2)
         ex_i, ex_j = inv_a[ex[:, 0]], inv_b[ex[:, 1]]
         keep = ex_j >= 0
-        ex_i, ex_j = ex_i[keep], ex_j[keep]
-        order = np.lexsort((ex_j, ex_i))
-        self.ex_cols = ex_j[order]
+        # One sort of an int64 code (row, then column) is several times faster than a lexsort
+        # of the two columns (2 s for the 6.5 million pairs of a realistic 100,000 x 20,000).
+        code = ex_i[keep] * max(self.m, 1) + ex_j[keep]
+        del ex_i, ex_j, keep
+        code.sort()
+        ex_i, ex_cols = np.divmod(code, max(self.m, 1))
+        del code
+        self.ex_cols = ex_cols.astype(np.int32)  # millions of them: half the memory
+        del ex_cols
         self._points_cap = np.full(self.m, LANGUAGE_POINTS_CAP, dtype=np.uint8)
         self.ex_indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ex_i, minlength=n), out=self.ex_indptr[1:])
+
+    def _language_classes(self) -> None:
+        """Language points by a look-up in a small class x class table, when the languages in
+        use do not fit one byte.
+
+        Why: people whose languages come from their countries use dozens of languages in all
+        (40 in the realistic instances), so the bitmasks need uint64, whose ANDs and popcounts
+        (two of them, spoken and fluent) cost a dozen times the uint8 ones and made scoring
+        half as fast again. But people share few distinct (spoken, fluent) combinations: the
+        points of every combination pair fit a small uint8 table, and a block's points are one
+        gather from the rows of the table. Points are 0 exactly when no language is shared
+        (fluent languages are spoken ones), so the table also gives the language constraint.
+        """
+        a_pairs = np.stack([self.a_lang.astype(np.uint64), self.a_fluent.astype(np.uint64)], 1)
+        b_pairs = np.stack([self.b_lang.astype(np.uint64), self.b_fluent.astype(np.uint64)], 1)
+        a_kinds, a_class = np.unique(a_pairs, axis=0, return_inverse=True)
+        b_kinds, b_class = np.unique(b_pairs, axis=0, return_inverse=True)
+        if len(a_kinds) * len(b_kinds) > LANGUAGE_TABLE_CELLS:
+            return
+        shared = np.bitwise_count(a_kinds[:, 0][:, None] & b_kinds[:, 0][None, :])
+        fluent = np.bitwise_count(a_kinds[:, 1][:, None] & b_kinds[:, 1][None, :])
+        points = np.minimum(shared.astype(np.int64) + fluent, LANGUAGE_POINTS_CAP)
+        self.lang_table = points.astype(np.uint8)
+        self.a_lang_class = a_class.reshape(-1).astype(np.int64)
+        self.b_lang_class = b_class.reshape(-1).astype(np.int64)
 
     def numerators(self, rows: IntArray, cols: IntArray) -> NDArray[np.signedinteger]:
         """Score numerators N (score = N // total_weight) of rows x cols, -1 where infeasible.
@@ -510,14 +561,25 @@ class _Problem:
         # 0 / -1 (all bits set): a masked copy over a dense random mask branches per cell and
         # costs ten times more. Likewise operands are broadcast rows, not Python scalars: numpy
         # runs its SIMD loops for uint8 minimum only on arrays.
-        shared = np.bitwise_count(self.a_lang[rows][:, None] & self.b_lang[cols][None, :])
-        bad = shared == 0 if rules.require_shared_language else None
-        if lw:
-            points = np.bitwise_count(self.a_fluent[rows][:, None] & self.b_fluent[cols][None, :])
-            points += shared
-            np.minimum(points, self._points_cap[None, :n_cols], out=points)
-            np.multiply(points, dt(lw * (SCORE_MAX // LANGUAGE_POINTS_CAP)), out=out)
-        del shared
+        if self.lang_table is not None:
+            points = np.take(
+                self.lang_table[self.a_lang_class[rows]], self.b_lang_class[cols], axis=1
+            )
+            bad = points == 0 if rules.require_shared_language else None
+            if lw:
+                np.multiply(points, dt(lw * (SCORE_MAX // LANGUAGE_POINTS_CAP)), out=out)
+            del points
+        else:
+            shared = np.bitwise_count(self.a_lang[rows][:, None] & self.b_lang[cols][None, :])
+            bad = shared == 0 if rules.require_shared_language else None
+            if lw:
+                points = np.bitwise_count(
+                    self.a_fluent[rows][:, None] & self.b_fluent[cols][None, :]
+                )
+                points += shared
+                np.minimum(points, self._points_cap[None, :n_cols], out=points)
+                np.multiply(points, dt(lw * (SCORE_MAX // LANGUAGE_POINTS_CAP)), out=out)
+            del shared
         if sw:
             common = np.bitwise_count(self.a_skills[rows][:, None] & self.b_skills[cols][None, :])
             self._add_ratio(out, common, self.a_skills_count[rows], sw)
@@ -909,21 +971,25 @@ def _first_candidates(
     chunks_first: list[BoolArray] = []
     k = min(top_k, m)
     cols = np.arange(m, dtype=np.int64)
-    pool = _MentorPool(MENTOR_KEEP * prob.capacity, prob.dtype)
+    # One key dtype for every block: the mentors' pool compares keys across blocks.
+    fits = (SCORE_MAX * prob.total_weight + 2) * max(m, 1) < np.iinfo(np.int32).max
+    key_dtype: type[np.signedinteger] = np.int32 if fits else np.int64
+    pool = _MentorPool(MENTOR_KEEP * prob.capacity, key_dtype)
     blocks = _row_blocks(n, m) if k else []
     every = max(1, len(blocks) // PROGRESS_REPORTS)
 
     def score(block: tuple[int, int]) -> tuple[NDArray[np.signedinteger], _TopK]:
         start, stop = block
         num = prob.numerators(np.arange(start, stop, dtype=np.int64), cols)
-        return num, _top_k(num, k, start, FIRST_GRAPH_K)
+        key = _tie_keys(num, start, key_dtype)
+        return key, _top_k(num, k, start, FIRST_GRAPH_K, key)
 
     report("scoring", 0, n)
-    for number, ((start, stop), (num, top)) in enumerate(
+    for number, ((start, stop), (key, top)) in enumerate(
         zip(blocks, _in_threads(score, blocks), strict=True)
     ):
         # The mentors' pool is fed here, in block order, so its ties are the same every run.
-        pool.offer(num, start)
+        pool.offer(key, start)
         i, j, value, bound, first = top
         chunks_first.append(first)
         chunks_i.append(i.astype(np.int32))
@@ -938,14 +1004,18 @@ def _first_candidates(
         np.concatenate(chunks_j) if chunks_j else np.zeros(0, dtype=np.int32),
         np.concatenate(chunks_n) if chunks_n else np.zeros(0, dtype=prob.dtype),
         kth_key // max(m, 1),  # -1 if the k-th key is an infeasible cell
+        kth_key,
     )
     del chunks_i, chunks_j, chunks_n
-    # A mentor's pick that is also on the mentee's list (its key reaches the list's lowest) is
-    # there already.
-    pool_i, pool_j, pool_n = pool.result()
-    rotation = (m - 1) - (pool_i + pool_j) % max(m, 1)
-    fresh = pool_n * m + rotation < kth_key[pool_i]
+    # A mentor's pick that is among the mentee's FIRST_GRAPH_K best is in the graph already.
+    # Only those: a pick further down the mentee's top_k list is not in the first graph, and
+    # dropping it (as when the first graph took whole lists) left the mentors that mentees
+    # list 11th to 30th with too few candidates, and their seats empty after the first solve.
+    pool_i, pool_j, pool_key = pool.result()
+    pool_n = pool_key // max(m, 1)
     first = np.concatenate(chunks_first) if chunks_first else np.zeros(0, dtype=bool)
+    in_graph = listed.pair_i[first].astype(np.int64) * m + listed.pair_j[first]
+    fresh = ~np.isin(pool_i * m + pool_j, in_graph)
     pair_i = np.concatenate([listed.pair_i[first].astype(np.int64), pool_i[fresh]])
     pair_j = np.concatenate([listed.pair_j[first].astype(np.int64), pool_j[fresh]])
     numerator = np.concatenate([listed.numerator[first].astype(np.int64), pool_n[fresh]])
@@ -971,14 +1041,14 @@ class _Listed:
     pair_j: NDArray[np.int32]
     numerator: NDArray[np.signedinteger]
     kth: IntArray
+    # The k-th best tie key (`_tie_keys`) of each row: a cell is listed iff its key reaches it.
+    kth_key: IntArray
 
 
 _TopK = tuple[IntArray, IntArray, NDArray[np.signedinteger], IntArray, BoolArray]
 
 
-def _in_threads[T](
-    work: Callable[[tuple[int, int]], T], blocks: list[tuple[int, int]]
-) -> Iterator[T]:
+def _in_threads[B, T](work: Callable[[B], T], blocks: list[B]) -> Iterator[T]:
     """work(block) for each block, in order, on THREADS threads with a few blocks in flight.
 
     numpy releases the GIL inside its loops and a block's operations each take a fraction of a
@@ -1001,27 +1071,67 @@ def _in_threads[T](
             yield result
 
 
-def _top_k(num: NDArray[np.signedinteger], k: int, start: int, k_first: int) -> _TopK:
+@functools.lru_cache(maxsize=4)
+def _tie_permutation(m: int) -> IntArray:
+    """The fixed pseudo-random permutation of 0..m-1 behind `_tie_keys` (seeded: runs repeat)."""
+    perm = np.random.default_rng(m).permutation(m).astype(np.int64)
+    perm.flags.writeable = False
+    return perm
+
+
+def _tie_keys(
+    num: NDArray[np.signedinteger], start: int, dtype: type[np.signedinteger] | None = None
+) -> NDArray[np.signedinteger]:
+    """key = numerator * m + rotation, rotation = P[(i + j) mod m] for the cell of row i = start
+    + r and column j, P a fixed pseudo-random permutation of 0..m-1: the order by key refines
+    the order by numerator, is distinct within a row, and breaks ties differently in every row
+    and every column (a cell's key is negative iff infeasible).
+
+    Why not the first tied cell: the realistic scores tie a lot (people of one country share
+    languages and time zones), and first-seen ties made whole groups of like mentors pick the
+    very same mentees (and like mentees the same mentors): the first graph then left hundreds
+    of seats empty that only a huge first pricing round could fill. Why a permutation, not the
+    plain (i + j) mod m: with that, the neighbouring column j + 1 prefers the same tied rows
+    shifted by one, so like mentors (sorted next to each other) still picked nearly the same
+    mentees; through P the shifted positions get unrelated ranks. Either way the rotation for
+    row i is a window of one periodic vector (a strided view, nothing per cell).
+    """
+    rows, m = num.shape
+    if dtype is None:
+        fits = (int(num.max(initial=0)) + 2) * m < np.iinfo(np.int32).max
+        dtype = np.int32 if fits else np.int64
+    periodic = _tie_permutation(m)[np.arange(start, start + rows + m, dtype=np.int64) % m]
+    periodic = periodic.astype(dtype)
+    rotation = as_strided(
+        periodic, shape=(rows, m), strides=(periodic.itemsize, periodic.itemsize), writeable=False
+    )
+    key = np.multiply(num, m, dtype=dtype)
+    key += rotation
+    return key
+
+
+def _top_k(
+    num: NDArray[np.signedinteger],
+    k: int,
+    start: int,
+    k_first: int,
+    key: NDArray[np.signedinteger] | None = None,
+) -> _TopK:
     """Each row's k best feasible cells (rows start, start + 1, ...): (row, column, numerator),
     each row's k-th best key (below, -1 if k >= m): a cell is listed iff its key reaches it,
     and which listed cells are among their row's k_first best.
 
-    Ties go to the columns first in the rotation (m - 1) - (i + j) mod m: the key numerator * m +
-    rotation is distinct within a row. Numerators take a few dozen distinct values, and
+    Ties are broken by the rotation of `_tie_keys`: the key numerator * m + rotation is distinct
+    within a row. Numerators take a few dozen distinct values, and
     np.partition is five times slower on such duplicates than on distinct keys; on int32 keys it
     is also twice as fast as argpartition. The rotation for row i is a window of one periodic
     vector (a strided view, nothing per cell), and the cells at or above each row's k-th key are
     found with flatnonzero on a 1-D view (np.nonzero on 2-D arrays is several times slower).
     """
     rows, m = num.shape
-    fits = (int(num.max(initial=0)) + 2) * m < np.iinfo(np.int32).max
-    key_dtype = np.int32 if fits else np.int64
-    periodic = ((m - 1) - np.arange(start, start + rows + m, dtype=np.int64) % m).astype(key_dtype)
-    rotation = as_strided(
-        periodic, shape=(rows, m), strides=(periodic.itemsize, periodic.itemsize), writeable=False
-    )
-    key = np.multiply(num, m, dtype=key_dtype)
-    key += rotation
+    if key is None:
+        key = _tie_keys(num, start)
+    key_dtype = key.dtype
     if k >= m:
         kth_key = np.full(rows, -1, dtype=key_dtype)
         flat = np.flatnonzero(num >= 0)
@@ -1046,11 +1156,13 @@ def _top_k(num: NDArray[np.signedinteger], k: int, start: int, k_first: int) -> 
 
 
 class _MentorPool:
-    """Each mentor's `keep[j]` best cells seen so far (ties: the first seen), by threshold.
+    """Each mentor's `keep[j]` best cells seen so far by tie key (`_tie_keys`), by threshold.
 
-    A cell is offered only if it beats its mentor's current keep-th best (a -1 threshold until
-    the mentor has that many); the pool is cut back to the best whenever it outgrows its
-    budget, which raises the thresholds, so after the first blocks few cells pass them.
+    A cell is offered only if its key beats its mentor's current keep-th best (a -1 threshold
+    until the mentor has that many; infeasible cells have negative keys); the pool is cut back
+    to the best whenever it outgrows its budget, which raises the thresholds, so after the first
+    blocks few cells pass them. The keys, not the bare numerators: with first-seen ties, like
+    mentors all kept the same mentees (see `_tie_keys`).
     """
 
     def __init__(self, keep: IntArray, dtype: type[np.signedinteger]) -> None:
@@ -1064,17 +1176,17 @@ class _MentorPool:
         self.budget = max(MENTOR_POOL_CELLS, 2 * int(keep.sum()))
         self.enabled = bool(keep.any())
 
-    def offer(self, num: NDArray[np.signedinteger], start: int) -> None:
+    def offer(self, key: NDArray[np.signedinteger], start: int) -> None:
         if not self.enabled:
             return
-        m = num.shape[1]
-        flat = np.flatnonzero(num > self.threshold[None, :])
+        m = key.shape[1]
+        flat = np.flatnonzero(key > self.threshold[None, :])
         if not len(flat):
             return
         r, c = np.divmod(flat, m)
         self.rows.append(r + start)
         self.cols.append(c)
-        self.values.append(num.ravel()[flat].astype(np.int64))
+        self.values.append(key.ravel()[flat].astype(np.int64))
         self.size += len(flat)
         if self.size > self.budget:
             self._prune()
@@ -1099,6 +1211,101 @@ class _MentorPool:
             return empty, empty, empty
         self._prune()
         return self.rows[0], self.cols[0], self.values[0]
+
+
+@dataclass
+class _Found:
+    """Candidate pairs (internal ids) with their score and reduced cost (rc1, rc2), and how
+    many of them are violated (a lexicographically negative reduced cost)."""
+
+    i: IntArray
+    j: IntArray
+    s: IntArray
+    rc1: IntArray
+    rc2: IntArray
+    violated: int = -1
+
+    def __post_init__(self) -> None:
+        if self.violated < 0:
+            self.violated = int(((self.rc1 < 0) | ((self.rc1 == 0) & (self.rc2 < 0))).sum())
+
+    def cap(self, limit: int, by_mentor: bool) -> "_Found":
+        """At most `limit` per mentee (or per mentor), the most negative first; the count of
+        violated pairs is kept (it counts what was found, not what is kept)."""
+        group = self.j if by_mentor else self.i
+        if not len(group):
+            return self
+        low = int(group.min())
+        counts = np.bincount(group - low)
+        if int(counts.max()) <= limit:
+            return self
+        # Only the groups over the limit are sorted (most blocks have few of them).
+        over = counts[group - low] > limit
+        spare = np.flatnonzero(~over)
+        crowded = np.flatnonzero(over)
+        order = crowded[np.lexsort((self.rc2[crowded], self.rc1[crowded], group[crowded]))]
+        sorted_group = group[order]
+        starts = np.flatnonzero(np.diff(sorted_group, prepend=sorted_group[0] - 1))
+        sizes = np.diff(np.append(starts, len(order)))
+        rank = np.arange(len(order)) - np.repeat(starts, sizes)
+        chosen = np.concatenate([spare, order[rank < limit]])
+        return _Found(
+            self.i[chosen],
+            self.j[chosen],
+            self.s[chosen],
+            self.rc1[chosen],
+            self.rc2[chosen],
+            violated=self.violated,
+        )
+
+
+class _Chosen:
+    """The pairs pricing returns, gathered block by block in bounded memory.
+
+    Why: when the sparse graph is far from the full optimum (the first graph of a realistic
+    instance once left 15,000 seats empty at 100,000 x 20,000, so that every reachable mentee
+    was violated with every unreached mentor), the violated pairs number in the hundreds of
+    millions; gathering them all before choosing the few per mentee and per mentor that are
+    added took more than 24 GiB. Instead each scanned block keeps at most `limit` per mentee
+    (its rows are complete), and whenever the gathered pairs outgrow `budget` they are cut to
+    `limit` per mentor. That is a greedy choice, not exactly "per mentee, then per mentor" over
+    all pairs (a pair cut per mentor early might have survived once its rivals were cut per
+    mentee), which is fine: any violated pairs make progress. Only the count of violated pairs
+    must be exact, since it certifies the matching, and it counts every pair found.
+    """
+
+    def __init__(self, limit: int, budget: int) -> None:
+        self.limit = limit
+        self.budget = budget
+        self.parts: list[_Found] = []
+        self.size = 0
+        self.violated = 0
+
+    def add(self, found: _Found) -> None:
+        self.violated += found.violated
+        self.parts.append(found)
+        self.size += len(found.i)
+        if self.size > self.budget:
+            merged = self._merged().cap(self.limit, by_mentor=True)
+            self.parts, self.size = [merged], len(merged.i)
+
+    def _merged(self) -> _Found:
+        parts = self.parts
+        return _Found(
+            np.concatenate([p.i for p in parts]),
+            np.concatenate([p.j for p in parts]),
+            np.concatenate([p.s for p in parts]),
+            np.concatenate([p.rc1 for p in parts]),
+            np.concatenate([p.rc2 for p in parts]),
+            violated=0,
+        )
+
+    def result(self) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """The most negative first, at most `limit` per mentee and then `limit` per mentor: when
+        mentors have seats left (rc1 < 0 for every mentee that reaches them), a few pairs each
+        fill them; thousands each would only slow the next solve down."""
+        found = self._merged().cap(self.limit, by_mentor=False).cap(self.limit, by_mentor=True)
+        return found.i, found.j, found.s, found.rc1, found.rc2
 
 
 def _price(
@@ -1148,32 +1355,59 @@ def _price(
     prefix = m - np.searchsorted(ascending, low, side="left")
     prefix[kth < 0] = 0
     todo = np.flatnonzero(prefix > 0)
-    todo = todo[np.argsort(-prefix[todo], kind="stable")]
+    # Rows go by language kind, then by decreasing prefix, and each block scores only the
+    # mentors of its prefix that share a language with its kind, when the language table
+    # knows the kinds and a language is required. Why: in realistic instances most pairs
+    # share no language (people speak their country's), and the bound kth[i] knows nothing of
+    # that: the prefixes covered 57% of all pairs at 100,000 x 20,000, most of them infeasible.
+    kind_b: IntArray | None = None
+    if prob.lang_table is not None and prob.rules.require_shared_language:
+        kind_a = prob.a_lang_class
+        kind_b = prob.b_lang_class[by_qb]  # the mentors' kinds in scan order
+    else:
+        kind_a = np.zeros(n, dtype=np.int64)
+    todo = todo[np.lexsort((-prefix[todo], kind_a[todo]))]
     total = len(todo)
     report("pricing", 0, total)
 
-    # Listed pairs, one by one (those in the graph have rc >= 0 unless used, so they drop out).
-    i = listed.pair_i.astype(np.int64)
-    j = listed.pair_j.astype(np.int64)
-    s = listed.numerator.astype(np.int64) // w_total
-    rc1 = p1a[i] - p1b[j]
-    rc2 = a_val[i] - b_val[j] - s * scale
-    bad = ((rc1 < 0) | ((rc1 == 0) & (rc2 < margin * scale))) & (partner[i] != j)
-    found_i: list[IntArray] = [i[bad]]
-    found_j: list[IntArray] = [j[bad]]
-    found_s: list[IntArray] = [s[bad]]
-    del i, j, s, rc1, rc2, bad
-    # Blocks of rows (by decreasing prefix) as (first, last) positions in `todo`.
-    spans: list[tuple[int, int]] = []
-    at = 0
-    while at < total:
-        take = max(1, BLOCK_CELLS // int(prefix[todo[at]]))
-        spans.append((at, min(total, at + take)))
-        at += take
+    # Listed pairs, one by one (those in the graph have rc >= 0 unless used, so they drop out),
+    # a block at a time: millions of them, and six int64 temporaries each.
+    chosen = _Chosen(limit, max(PRICE_KEEP_CELLS, 2 * limit * m))
+    for at in range(0, len(listed.pair_i), BLOCK_CELLS):
+        i = listed.pair_i[at : at + BLOCK_CELLS].astype(np.int64)
+        j = listed.pair_j[at : at + BLOCK_CELLS].astype(np.int64)
+        s = listed.numerator[at : at + BLOCK_CELLS].astype(np.int64) // w_total
+        rc1 = p1a[i] - p1b[j]
+        rc2 = a_val[i] - b_val[j] - s * scale
+        bad = ((rc1 < 0) | ((rc1 == 0) & (rc2 < margin * scale))) & (partner[i] != j)
+        chosen.add(_Found(i[bad], j[bad], s[bad], rc1[bad], rc2[bad]))
+    # Blocks of rows of one kind (by decreasing prefix) as (first, last) positions in `todo`,
+    # with the mentors (in scan order) that share a language with the kind, if known.
+    shares: dict[int, BoolArray] = {}
+    spans: list[tuple[int, int, int]] = []
+    for g0, g1 in _runs(kind_a[todo]):
+        kind = int(kind_a[todo[g0]])
+        width = np.zeros(0, dtype=np.int64)
+        if kind_b is not None and prob.lang_table is not None:
+            shares[kind] = prob.lang_table[kind][kind_b] > 0
+            width = np.cumsum(shares[kind], dtype=np.int64)
+        at = g0
+        while at < g1:
+            first_prefix = int(prefix[todo[at]])
+            cells = int(width[first_prefix - 1]) if kind in shares else first_prefix
+            take = max(1, BLOCK_CELLS // max(cells, 1))
+            if cells:
+                spans.append((at, min(g1, at + take), kind))
+            at += take
+    perm = _tie_permutation(max(m, 1))
 
-    def scan(span: tuple[int, int]) -> tuple[IntArray, IntArray, IntArray]:
+    def scan(span: tuple[int, int, int]) -> _Found:
         rows = np.sort(todo[span[0] : span[1]])
-        cols = np.sort(by_qb[: int(prefix[todo[span[0]]])])
+        first_prefix = int(prefix[todo[span[0]]])
+        in_prefix = by_qb[:first_prefix]
+        if span[2] in shares:
+            in_prefix = in_prefix[shares[span[2]][:first_prefix]]
+        cols = np.sort(in_prefix)
         num = prob.numerators(rows, cols)
         score = num // prob.dtype(w_total) if w_total > 1 else num
         # Threshold t = qa_s[i] - qb_s[j] in int32 (clipped where that cannot change the test).
@@ -1193,38 +1427,23 @@ def _price(
         ri, ci = np.divmod(np.flatnonzero(score >= t), len(cols))
         i, j = rows[ri], cols[ci]
         s = score[ri, ci].astype(np.int64)
+        # Listed pairs were priced above: leave them out here (their tie key reaches the
+        # row's k-th), so that no pair is counted twice.
+        unlisted = num[ri, ci].astype(np.int64) * m + perm[(i + j) % m] < listed.kth_key[i]
         rc1 = p1a[i] - p1b[j]
         rc2 = a_val[i] - b_val[j] - s * scale
         bad = ((rc1 < 0) | ((rc1 == 0) & (rc2 < scan_margin * scale))) & (partner[i] != j)
-        return i[bad], j[bad], s[bad]
+        bad &= unlisted
+        return _Found(i[bad], j[bad], s[bad], rc1[bad], rc2[bad]).cap(limit, by_mentor=False)
 
     every = max(1, len(spans) // PROGRESS_REPORTS)
-    for number, (i, j, s) in enumerate(_in_threads(scan, spans)):
-        found_i.append(i)
-        found_j.append(j)
-        found_s.append(s)
+    for number, found in enumerate(_in_threads(scan, spans)):
+        chosen.add(found)
         if number % every == every - 1 and spans[number][1] < total:
             report("pricing", spans[number][1], total)
     report("pricing", total, total)
-    cand_i = np.concatenate(found_i)
-    cand_j = np.concatenate(found_j)
-    cand_s = np.concatenate(found_s)
-    # A listed pair can also turn up in the scan.
-    _, first = np.unique(cand_i * m + cand_j, return_index=True)
-    cand_i, cand_j, cand_s = cand_i[first], cand_j[first], cand_s[first]
-    rc1 = p1a[cand_i] - p1b[cand_j]
-    rc2 = a_val[cand_i] - b_val[cand_j] - cand_s * scale
-    violated = int(((rc1 < 0) | ((rc1 == 0) & (rc2 < 0))).sum())
-    if not violated:
+    if not chosen.violated:
         return empty, empty, empty, 0
-    # The most negative first, at most `limit` per mentee and then `limit` per mentor: when
-    # mentors have seats left (rc1 < 0 for every mentee that reaches them), a few pairs each
-    # fill them; thousands each would only slow the next solve down.
-    for by_mentor in (False, True):
-        group = cand_j if by_mentor else cand_i
-        order = np.lexsort((rc2, rc1, group))
-        group = group[order]
-        rank = np.arange(len(group)) - np.searchsorted(group, group, side="left")
-        chosen = order[rank < limit]
-        cand_i, cand_j, cand_s, rc1, rc2 = (x[chosen] for x in (cand_i, cand_j, cand_s, rc1, rc2))
+    cand_i, cand_j, cand_s, _, _ = chosen.result()
+    violated = chosen.violated
     return cand_i, cand_j, cand_s * scale + prob.bonus[cand_i], violated

@@ -513,6 +513,8 @@ def test_the_fast_scorer_agrees_with_the_plain_one(seed, monkeypatch):
     n, m = 40, 30
     if seed % 3 == 0:
         monkeypatch.setattr(mentoring.matching, "TZ_RUNS_MAX", 2)
+    if seed % 2 == 1:  # the language bits (12, over a byte) by popcounts, not the table
+        monkeypatch.setattr(mentoring.matching, "LANGUAGE_TABLE_CELLS", 0)
     spoken_a = rng.integers(0, 1 << 62, n, dtype=np.int64).astype(np.uint64) >> np.uint64(50)
     spoken_b = rng.integers(0, 1 << 62, m, dtype=np.int64).astype(np.uint64) >> np.uint64(50)
     a = Mentees(
@@ -559,6 +561,7 @@ def test_the_fast_scorer_agrees_with_the_plain_one(seed, monkeypatch):
     # then: the same feasibility and scores, in the solver's internal order; mentors with no
     # capacity left or away are left out, and nobody could have them
     assert num.dtype == (np.int32 if big else np.int16)
+    assert (prob.lang_table is None) == (seed % 2 == 1)
     inside = feasible[prob.a_order][:, prob.b_order]
     assert ((num >= 0) == inside).all()
     assert (
@@ -661,6 +664,8 @@ def test_pricing_counts_every_violated_pair_of_the_full_problem(seed, monkeypatc
     feasible, score = mentoring.matching.score_block(a, b, rules, 0, n)
     monkeypatch.setattr(mentoring.matching, "BLOCK_CELLS", 64)
     monkeypatch.setattr(mentoring.matching, "MENTOR_KEEP", 0)  # more rounds, more violations
+    # the chosen pairs are cut back to the budget many times over: the count stays exact
+    monkeypatch.setattr(mentoring.matching, "PRICE_KEEP_CELLS", 16)
     checked = []
     price = mentoring.matching._price
 
@@ -685,6 +690,75 @@ def test_pricing_counts_every_violated_pair_of_the_full_problem(seed, monkeypatc
     assert solution.certified
     assert solution.rounds > 1
     assert len(checked) == solution.rounds
-    assert all(found == expected for found, expected in checked)
+    assert all(found == expected for found, expected in checked), checked
     assert checked[0][0] > 0
     assert checked[-1] == (0, 0)
+
+
+def test_mentors_who_all_tie_pick_different_mentees():
+    # given: every pair scores the same (one language, one zone, no skills), and a third of
+    # the pairs are excluded
+    rng = np.random.default_rng(0)
+    n, m = 600, 100
+    a = Mentees(
+        languages=np.ones(n, dtype=np.uint64),
+        tz_offset_minutes=np.zeros(n, dtype=np.int64),
+        community=np.full(n, -1),
+        skills_wanted=np.zeros(n, dtype=np.uint64),
+        waited_days=np.zeros(n, dtype=np.int64),
+    )
+    b = Mentors(
+        languages=np.ones(m, dtype=np.uint64),
+        tz_offset_minutes=np.zeros(m, dtype=np.int64),
+        community=np.full(m, -1),
+        skills_offered=np.zeros(m, dtype=np.uint64),
+        capacity=np.full(m, 2),
+    )
+    excluded = np.argwhere(rng.random((n, m)) < 0.3)
+    prob = mentoring.matching._Problem(a, b, Rules(), excluded)
+
+    # when
+    pair_i, pair_j, _, _ = mentoring.matching._first_candidates(prob, 30, 1, lambda *x: None)
+
+    # then: every mentor has its MENTOR_KEEP * capacity picks (none excluded), and the picks
+    # are spread over the mentees (first-seen ties gave every mentor the same dozen; the
+    # rotation (i + j) mod m gave neighbouring mentors nearly the same ones)
+    keep = mentoring.matching.MENTOR_KEEP * 2
+    pool = mentoring.matching._MentorPool(np.full(prob.m, keep), np.int32)
+    num = prob.numerators(np.arange(n), np.arange(prob.m))
+    pool.offer(mentoring.matching._tie_keys(num, 0, np.int32), 0)
+    rows, cols, _ = pool.result()
+    assert (np.bincount(cols, minlength=prob.m) == keep).all()
+    assert (num[rows, cols] >= 0).all()
+    assert len(np.unique(rows)) > n // 2
+    picked = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert picked <= set(zip(pair_i.tolist(), pair_j.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pricing_keeps_the_most_negative_pairs_in_bounded_memory(seed):
+    # given: candidate pairs arriving in parts, far more than the budget
+    rng = np.random.default_rng(seed)
+    limit, budget = 3, 40
+    chosen = mentoring.matching._Chosen(limit, budget)
+    everything = []
+    for _ in range(30):
+        size = int(rng.integers(0, 25))
+        i, j = rng.integers(0, 20, size), rng.integers(0, 8, size)
+        rc1, rc2 = rng.integers(-1, 1, size), rng.integers(-50, 20, size)
+        found = mentoring.matching._Found(i, j, rng.integers(0, 1000, size), rc1, rc2)
+        everything.append(found)
+
+        # when
+        chosen.add(found)
+
+        # then: never much more than the budget held at once
+        assert chosen.size <= budget + 25
+    i, j, _, rc1, rc2 = chosen.result()
+    assert chosen.violated == sum(f.violated for f in everything)
+    assert np.bincount(i).max(initial=0) <= limit
+    assert np.bincount(j).max(initial=0) <= limit
+    # the most negative pair of all is always chosen
+    all_rc = np.concatenate([np.stack([f.rc1, f.rc2], 1) for f in everything])
+    best = min(map(tuple, all_rc.tolist()))
+    assert best in set(zip(rc1.tolist(), rc2.tolist(), strict=True))
