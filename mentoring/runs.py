@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, ExpressionWrapper, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -430,7 +430,7 @@ def match_run_execute(*, run_id: int, now: datetime | None = None) -> MatchRun:
         Proposal.objects.filter(
             programme=programme, status=ProposalStatus.STAGED, pinned=False
         ).delete()
-        Proposal.objects.bulk_create(proposals, batch_size=WRITE_BATCH)
+        _write_proposals(proposals)
         timings["write"] = round(monotonic() - write_started, 3)
         MatchRun.objects.filter(pk=run_id).update(
             status=RunStatus.DONE,
@@ -455,12 +455,31 @@ def match_run_execute(*, run_id: int, now: datetime | None = None) -> MatchRun:
     return run
 
 
+_PROPOSAL_COLUMNS = (
+    "programme_id",
+    "run_id",
+    "application_id",
+    "offer_id",
+    "status",
+    "pinned",
+    "score",
+    "shared_languages",
+    "shared_fluent_languages",
+    "shared_skills",
+    "preferences_met",
+    "tz_distance_minutes",
+    "decline_reason",
+    "created_at",
+)
+
+
 def _proposals(
     programme: MentoringProgramme,
     run: MatchRun,
     instance: Instance,
     solution: matching.Solution,
-) -> list[Proposal]:
+) -> list[tuple[Any, ...]]:
+    """The staged proposals' rows, in the order of _PROPOSAL_COLUMNS."""
     if not solution.pairs:
         return []
     pairs = np.array(solution.pairs, dtype=np.int64)
@@ -469,7 +488,8 @@ def _proposals(
 
     def signed(mask: np.ndarray) -> list[int]:
         # Bit 63 would overflow a signed bigint: stored as its two's complement.
-        return [int(v) for v in mask.view(np.int64)]
+        values: list[int] = mask.view(np.int64).tolist()
+        return values
 
     zeros = np.zeros(len(i), dtype=np.uint64)
     shared = signed(mentees.languages[i] & mentors.languages[j])
@@ -487,20 +507,48 @@ def _proposals(
     gap = np.abs(
         np.mod(mentees.tz_offset_minutes[i], 1440) - np.mod(mentors.tz_offset_minutes[j], 1440)
     )
-    distance = np.minimum(gap, 1440 - gap)
+    distance = np.minimum(gap, 1440 - gap).tolist()
+    application_ids = np.asarray(instance.application_ids, dtype=np.int64)[i].tolist()
+    offer_ids = np.asarray(instance.offer_ids, dtype=np.int64)[j].tolist()
+    now = timezone.now()
+    staged = str(ProposalStatus.STAGED)
     return [
-        Proposal(
-            programme=programme,
-            run=run,
-            application_id=instance.application_ids[a],
-            offer_id=instance.offer_ids[b],
-            status=ProposalStatus.STAGED,
-            score=score,
-            shared_languages=shared[k],
-            shared_fluent_languages=fluent[k],
-            shared_skills=skills[k],
-            preferences_met=met[k],
-            tz_distance_minutes=int(distance[k]),
+        (
+            programme.pk,
+            run.pk,
+            application_ids[k],
+            offer_ids[k],
+            staged,
+            False,
+            score,
+            shared[k],
+            fluent[k],
+            skills[k],
+            met[k],
+            distance[k],
+            "",
+            now,
         )
-        for k, ((a, b), score) in enumerate(zip(solution.pairs, solution.scores, strict=True))
+        for k, score in enumerate(solution.scores)
     ]
+
+
+def _write_proposals(rows: list[tuple[Any, ...]]) -> None:
+    """Insert the rows: by COPY on Postgres (60,000 rows in a fraction of bulk_create's time),
+    by bulk_create elsewhere (the SQLite of `make run`)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Proposal.objects.bulk_create(
+            [Proposal(**dict(zip(_PROPOSAL_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=WRITE_BATCH,
+        )
+        return
+    table = Proposal._meta.db_table
+    columns = ", ".join(_PROPOSAL_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
