@@ -11,6 +11,7 @@ new name renews `PEOPLE`, part of every mentoring key.
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -20,7 +21,11 @@ from leadership.models import Person
 from .models import MentoringProgramme
 
 MENTORING = "mentoring"
+# Part of every mentoring key: people's names (and accounts) as the dashboards show them, and
+# every programme's title, which a mentor's proposals show (a programme renamed or deleted cannot
+# say which mentors' pages showed it).
 PEOPLE: Scope = (MENTORING, "people")
+PROGRAMMES: Scope = (MENTORING, "programmes")
 
 
 def programme_scope(programme_id: int) -> Scope:
@@ -44,8 +49,15 @@ def programmes_changed(programme_ids: Iterable[int]) -> None:
 @receiver([post_save, post_delete], sender=MentoringProgramme)
 def _programme_saved(sender: Any, instance: MentoringProgramme, **kwargs: Any) -> None:
     programmes_changed([instance.pk])
+    bump(PROGRAMMES)
 
 
-@receiver(post_save, sender=Person)
-def _person_saved(sender: Any, instance: Person, **kwargs: Any) -> None:
+# A person renamed or deleted (with their offers, applications and proposals, by cascade), or an
+# account whose email stands in for a missing name.
+@receiver([post_save, post_delete], sender=Person)
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)
+def _person_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    # A login writes the account's last_login: no page shows it.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
     bump(PEOPLE)

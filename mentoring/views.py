@@ -28,7 +28,7 @@ from .forms import (
     OfferForm,
     ProgrammeForm,
 )
-from .fragments import PEOPLE, mentor_scope, programme_scope
+from .fragments import PEOPLE, PROGRAMMES, mentor_scope, programme_scope
 from .models import (
     Exclusion,
     Feedback,
@@ -387,7 +387,9 @@ def mentor_dashboard(request: HttpRequest) -> HttpResponse:
         "d": SimpleLazyObject(lambda: selectors.mentor_dashboard(person=person)),
         "today": today,
         "fragment_key": fragment_key(
-            person.pk, today, scopes=[mentor_scope(person.pk), PEOPLE, (NAMES, None)]
+            person.pk,
+            today,
+            scopes=[mentor_scope(person.pk), PEOPLE, PROGRAMMES, (NAMES, None)],
         ),
     }
     return render(request, "mentoring/mentor_dashboard.html", context)

@@ -115,3 +115,31 @@ def test_the_mentors_cached_dashboard_follows_their_proposals_and_mentees(
     relationship.refresh_from_db()
     services.feedback_give(relationship=relationship, person=mentor.person, rating=5)
     assert "You are not mentoring anyone now." in client.get(url).text
+
+
+def test_a_renamed_programme_shows_on_the_mentors_cached_dashboard(
+    client_for: Callable[[Any], Client], mentor: Any, proposal: Proposal
+) -> None:
+    client = client_for(mentor)
+    url = reverse("mentoring:mentor-dashboard")
+    assert "Mae Mentee, in Leaders of Tomorrow" in client.get(url).text
+
+    programme = proposal.programme
+    programme.title = "Leaders of the Day After"
+    programme.save()
+
+    page = client.get(url).text
+    assert "Mae Mentee, in Leaders of the Day After" in page
+    assert "Leaders of Tomorrow" not in page
+
+
+def test_a_deleted_person_leaves_the_cached_dashboards(
+    client_for: Callable[[Any], Client], coordinator: Any, mentee: Any, staged: Proposal
+) -> None:
+    client = client_for(coordinator)
+    url = reverse("mentoring:coordinate", kwargs={"pk": staged.programme_id})
+    assert "Mae Mentee" in client.get(url).text
+
+    mentee.delete()
+
+    assert "Mae Mentee" not in client.get(url).text
