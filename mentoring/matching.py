@@ -100,7 +100,8 @@ of the work is kept away from n x m:
 - Few rounds. Each round is a solve plus pricing; the tail of rounds that add a handful of
   pairs each is cut by adding the pairs within PRICE_MARGIN points of being violated (they are
   the ones the next duals would turn negative), and each solve is kept small by dropping the
-  arcs more than PRUNE_MARGIN points from tight.
+  arcs more than PRUNE_MARGIN points from tight (TIE_MARGIN for an arc scoring as well as its
+  mentee's match: like mentors' prices move between rounds, see _kept_arcs).
 - The potentials' Bellman-Ford and reachability find the distinct nodes of a frontier with a
   mark per node rather than np.unique's hashing.
 """
@@ -143,6 +144,11 @@ PRICE_KEEP_CELLS = 1 << 20
 # Between rounds the graph keeps its used arcs and those within this many score points of
 # tight; the others go (pricing brings any of them back if it ever turns negative).
 PRUNE_MARGIN = 30
+# An arc that scores at least as well as its mentee's match is kept within this many points
+# (see _kept_arcs). Tuned on the bench's instances: 40 keeps the 38-point gaps that cost a
+# round at 20,000 x 5,000 and, at 100,000 x 20,000, nothing that pricing would not bring back
+# anyway; 60 added 8% to the second graph there (122,000 arcs, 1 to 4 s) and saved nothing.
+TIE_MARGIN = PRUNE_MARGIN + 10
 # The first sparse graph takes each mentee's FIRST_GRAPH_K best (and the mentors' picks); the
 # rest of its top_k list is priced pair by pair and comes in if it matters. OR-Tools' time
 # grows with the arcs: a third of them, a third of the time (7 s to 3 s at 100,000 x 20,000),
@@ -904,9 +910,7 @@ def solve(
             break
         # Drop the arcs far from tight (they come back through pricing if they ever turn
         # negative): the next solve runs on a fraction of the graph.
-        rc1 = pot1[pair_i + 2] - pot1[pair_j + 2 + n]
-        rc2 = pot2[pair_i + 2] - pot2[pair_j + 2 + n] - weight
-        keep = (flow > 0) | ((rc1 == 0) & (rc2 <= PRUNE_MARGIN * scale))
+        keep = _kept_arcs(n, pot1, pot2, pair_i, pair_j, weight, flow, scale)
         pair_i, pair_j, weight = pair_i[keep], pair_j[keep], weight[keep]
         # Nearly violated pairs may already be in the graph; violated ones never are.
         known = np.sort(pair_i * max(prob.m, 1) + pair_j)
@@ -940,6 +944,42 @@ def solve(
         big=big,
         score_scale=scale,
     )
+
+
+def _kept_arcs(
+    n: int,
+    pot1: IntArray,
+    pot2: IntArray,
+    pair_i: IntArray,
+    pair_j: IntArray,
+    weight: IntArray,
+    flow: IntArray,
+    scale: int,
+) -> BoolArray:
+    """The arcs the next round's graph keeps: the used ones, those within PRUNE_MARGIN score
+    points of tight, and those within TIE_MARGIN that score at least as well as their mentee's
+    match.
+
+    Why the ties: the realistic scores tie a lot, and like mentors (the same languages, zone
+    and skills) give a mentee the very same score. Such an arc's reduced cost is then only the
+    gap between its mentor's price and the price of the mentee's own mentor, not a score the
+    mentee would lose, and the first graph, incomplete, prices like mentors unevenly: at
+    20,000 x 5,000 on the bench's data a group of them differed by 38 points after round 1 and
+    by none after round 2. Dropped at 38 > PRUNE_MARGIN, its arcs to 11 mentees came back
+    violated (by a few days of waiting) and cost a third round of 1.1 s. Keeping the tied
+    arcs within TIE_MARGIN adds a few thousand arcs to the next graph, most of which pricing
+    would have added back anyway (all tied arcs, whatever their gap, would add a fifth: 51,000
+    at 20,000 x 5,000, and 254,000 at 100,000 x 20,000, with no round saved there).
+    (Any arc dropped is still priced: this saves rounds, it cannot change the optimum.)
+    """
+    rc1 = pot1[pair_i + 2] - pot1[pair_j + 2 + n]
+    rc2 = pot2[pair_i + 2] - pot2[pair_j + 2 + n] - weight
+    used = flow > 0
+    keep = used | ((rc1 == 0) & (rc2 <= PRUNE_MARGIN * scale))
+    match_weight = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    match_weight[pair_i[used]] = weight[used]
+    keep |= (rc1 == 0) & (weight >= match_weight[pair_i]) & (rc2 <= TIE_MARGIN * scale)
+    return keep
 
 
 def _row_blocks(n: int, m: int) -> list[tuple[int, int]]:
