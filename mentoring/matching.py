@@ -141,6 +141,9 @@ SCAN_MARGIN = 10
 # Pricing gathers its candidate pairs in at most about this many (or twice the mentors times
 # the per-mentor limit), see _Chosen.
 PRICE_KEEP_CELLS = 1 << 20
+# Pricing's per-mentor cut keeps each mentee's this many most negative pairs whatever their
+# rank at the mentor (see _Found.cap).
+PRICE_MENTEE_KEEP = 4
 # Between rounds the graph keeps its used arcs and those within this many score points of
 # tight; the others go (pricing brings any of them back if it ever turns negative).
 PRUNE_MARGIN = 30
@@ -1271,7 +1274,16 @@ class _Found:
 
     def cap(self, limit: int, by_mentor: bool) -> "_Found":
         """At most `limit` per mentee (or per mentor), the most negative first; the count of
-        violated pairs is kept (it counts what was found, not what is kept)."""
+        violated pairs is kept (it counts what was found, not what is kept).
+
+        Per mentor, a mentee left with fewer than PRICE_MENTEE_KEEP pairs gets its most
+        negative cut ones back, beyond the limit. Why: a mentee whose few candidates are only
+        nearly violated ranks behind the crowds of violated pairs at every mentor it reaches,
+        so the cut dropped all of them (one mentee of the 100,000 x 20,000 bench, tied with
+        its match at a dozen like mentors, cost a whole round: 44 s instead of 32 s); its best
+        few in the graph let the next solve price it. Few mentees are left that short, so
+        this adds few arcs and a small sort.
+        """
         group = self.j if by_mentor else self.i
         if not len(group):
             return self
@@ -1284,11 +1296,23 @@ class _Found:
         spare = np.flatnonzero(~over)
         crowded = np.flatnonzero(over)
         order = crowded[np.lexsort((self.rc2[crowded], self.rc1[crowded], group[crowded]))]
-        sorted_group = group[order]
-        starts = np.flatnonzero(np.diff(sorted_group, prepend=sorted_group[0] - 1))
-        sizes = np.diff(np.append(starts, len(order)))
-        rank = np.arange(len(order)) - np.repeat(starts, sizes)
-        chosen = np.concatenate([spare, order[rank < limit]])
+        kept = order[_group_rank(group[order]) < limit]
+        if by_mentor and PRICE_MENTEE_KEEP:
+            # Mentees left with fewer than PRICE_MENTEE_KEEP pairs get their best cut ones back
+            # (few mentees, so the sort stays small).
+            low_i = int(self.i.min())
+            has = np.bincount(self.i[spare] - low_i, minlength=int(self.i.max()) - low_i + 1)
+            has += np.bincount(self.i[kept] - low_i, minlength=len(has))
+            cut = np.ones(len(self.i), dtype=bool)
+            cut[spare] = False
+            cut[kept] = False
+            cut = np.flatnonzero(cut)
+            short = cut[has[self.i[cut] - low_i] < PRICE_MENTEE_KEEP]
+            if len(short):
+                short = short[np.lexsort((self.rc2[short], self.rc1[short], self.i[short]))]
+                rank = _group_rank(self.i[short]) + has[self.i[short] - low_i]
+                kept = np.concatenate([kept, short[rank < PRICE_MENTEE_KEEP]])
+        chosen = np.concatenate([spare, kept])
         return _Found(
             self.i[chosen],
             self.j[chosen],
@@ -1297,6 +1321,13 @@ class _Found:
             self.rc2[chosen],
             violated=self.violated,
         )
+
+
+def _group_rank(sorted_group: IntArray) -> IntArray:
+    """Each element's position within its run of equal values (the groups of a sorted array)."""
+    starts = np.flatnonzero(np.diff(sorted_group, prepend=sorted_group[0] - 1))
+    sizes = np.diff(np.append(starts, len(sorted_group)))
+    return np.arange(len(sorted_group)) - np.repeat(starts, sizes)
 
 
 class _Chosen:
@@ -1364,11 +1395,11 @@ def _price(
 
     Zero violated pairs certifies the matching. Otherwise the violated pairs, and the pairs
     within `margin` score points of violated (listed pairs; `scan_margin` for the others), are
-    returned, at most `limit` per mentee and `limit` per mentor, the lexicographically most
-    negative first. The nearly violated ones are those most likely to turn negative once the
-    next solve moves the duals: adding them now saves rounds. Some may already be in the graph
-    (violated ones never are): the caller drops those. See the module docstring for the bounds
-    that keep this cheap.
+    returned, at most `limit` per mentee and `limit` per mentor (plus the best few of a mentee
+    left short, see _Found.cap), the lexicographically most negative first. The nearly
+    violated ones are those most likely to turn negative once the next solve moves the duals:
+    adding them now saves rounds. Some may already be in the graph (violated ones never are):
+    the caller drops those. See the module docstring for the bounds that keep this cheap.
     """
     n, m = prob.n, prob.m
     empty = np.zeros(0, dtype=np.int64)

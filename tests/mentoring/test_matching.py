@@ -760,8 +760,10 @@ def test_mentors_who_all_tie_pick_different_mentees():
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_pricing_keeps_the_most_negative_pairs_in_bounded_memory(seed):
-    # given: candidate pairs arriving in parts, far more than the budget
+def test_pricing_keeps_the_most_negative_pairs_in_bounded_memory(seed, monkeypatch):
+    # given: candidate pairs arriving in parts, far more than the budget (and no mentee's best
+    # few kept beyond the per-mentor limit: see the next test)
+    monkeypatch.setattr(mentoring.matching, "PRICE_MENTEE_KEEP", 0)
     rng = np.random.default_rng(seed)
     limit, budget = 3, 40
     chosen = mentoring.matching._Chosen(limit, budget)
@@ -786,3 +788,20 @@ def test_pricing_keeps_the_most_negative_pairs_in_bounded_memory(seed):
     all_rc = np.concatenate([np.stack([f.rc1, f.rc2], 1) for f in everything])
     best = min(map(tuple, all_rc.tolist()))
     assert best in set(zip(rc1.tolist(), rc2.tolist(), strict=True))
+
+
+def test_mentor_cap_keeps_each_mentees_best_few() -> None:
+    """The per-mentor cut must not drop every pair of a mentee that ranks last at each of
+    its mentors (a mentee tied at many like mentors cost a whole round on the 100k bench)."""
+    # Mentors 0..2 each have 5 violated pairs (mentees 0..4) and a nearly violated one
+    # from mentee 9, which only has those three.
+    i = np.array([*range(5)] * 3 + [9, 9, 9], dtype=np.int64)
+    j = np.array([0] * 5 + [1] * 5 + [2] * 5 + [0, 1, 2], dtype=np.int64)
+    rc1 = np.zeros(len(i), dtype=np.int64)
+    rc2 = np.where(i == 9, 5, -10).astype(np.int64) + j
+    found = mentoring.matching._Found(i, j, np.zeros(len(i), dtype=np.int64), rc1, rc2)
+    kept = found.cap(5, by_mentor=True)
+    assert np.bincount(kept.j[kept.i != 9]).tolist() == [5, 5, 5]
+    nine = sorted(kept.j[kept.i == 9].tolist())
+    assert nine == [0, 1, 2][: mentoring.matching.PRICE_MENTEE_KEEP]
+    assert kept.violated == found.violated == 15
