@@ -1,7 +1,7 @@
 """Reads of mentoring shared by pages, tasks and the admin; each checks who may see what."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from statistics import median
 from typing import Any
 
@@ -30,7 +30,6 @@ from .models import (
     ProposalStatus,
     Relationship,
     RelationshipStatus,
-    RunStatus,
 )
 
 # Rows per table on a dashboard (25): the longest waits, the fullest mentors, the quietest pairs
@@ -459,17 +458,3 @@ def mentee_overview(*, person: Person) -> MenteeOverview:
 
 def check_ins(*, relationship: Relationship) -> QuerySet[CheckIn]:
     return relationship.check_ins.select_related("created_by").order_by("-happened_on", "-pk")
-
-
-def last_run(*, programme: MentoringProgramme) -> MatchRun | None:
-    return MatchRun.objects.filter(programme=programme).first()
-
-
-def running_run(*, programme: MentoringProgramme) -> MatchRun | None:
-    return MatchRun.objects.filter(
-        programme=programme, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).first()
-
-
-def waited(since: datetime, now: datetime) -> int:
-    return max(0, (now - since).days)
