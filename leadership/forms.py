@@ -12,6 +12,26 @@ from .widgets import FastSelect, FastSelectMultiple, SharedTimeZoneFormField
 
 # crispy-bootstrap5's field template less the layouts Pathways does not use (see the template).
 LEAN_FIELD_TEMPLATE = "leadership/crispy/field.html"
+# A date picker that round-trips ISO dates, for every app's forms.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def form_helper(*layout: Any, lean: bool = True) -> FormHelper:
+    """A crispy helper for fields laid out inside the page's own <form> (its tag and CSRF
+    token are the template's).
+
+    `lean=False` for forms with groups of checkboxes or radios: the lean template has no branch
+    for them (it would give each box a `form-control` and the group an empty `<label for="">`),
+    while the pack's puts the group in a fieldset with a legend.
+    """
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if lean:
+        helper.field_template = LEAN_FIELD_TEMPLATE
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
 
 
 class CommunitySearchForm(forms.Form):
@@ -40,11 +60,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.field_template = LEAN_FIELD_TEMPLATE
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Fieldset(
                 _("About you"),
                 "display_name",
@@ -195,10 +211,7 @@ class CommunityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.field_template = LEAN_FIELD_TEMPLATE
+        self.helper = form_helper()
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

@@ -2,33 +2,15 @@
 
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Fieldset
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from leadership.forms import LEAN_FIELD_TEMPLATE
+from leadership.forms import DATE_INPUT, form_helper
 from leadership.models import Community, Person, Skill
 
 from .models import MAX_CAPACITY, EndReason, MentoringProgramme, Trait
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _helper(*layout: Any, lean: bool = True) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    # The lean template has no branch for groups of checkboxes or radios (it would give each
-    # box a `form-control` and the group an empty `<label for="">`): those forms use the pack's,
-    # which puts the group in a fieldset with a legend.
-    if lean:
-        helper.field_template = LEAN_FIELD_TEMPLATE
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
-
 
 PROGRAMME_FIELDS = [
     "title",
@@ -75,7 +57,7 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["default_mentor_capacity"].widget = forms.NumberInput(
             attrs={"min": 1, "max": MAX_CAPACITY}
         )
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(_("The programme"), "title", "description", "status"),
             Fieldset(_("Who takes part"), "scope", "communities"),
             Fieldset(
@@ -188,7 +170,7 @@ class OfferForm(_ThroughCommunity):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(lean=False)
+        self.helper = form_helper(lean=False)
 
 
 class ApplicationForm(_ThroughCommunity):
@@ -205,7 +187,7 @@ class ApplicationForm(_ThroughCommunity):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(lean=False)
+        self.helper = form_helper(lean=False)
 
 
 class DeclineForm(forms.Form):
@@ -232,7 +214,7 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class GoalsForm(forms.Form):
@@ -252,7 +234,7 @@ class EndForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -277,7 +259,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(lean=False)
+        self.helper = form_helper(lean=False)
 
 
 class ExclusionForm(forms.Form):

@@ -254,10 +254,6 @@ class MentorOffer(models.Model):
     def is_away_on(self, day: date) -> bool:
         return self.away_until is not None and self.away_until > day
 
-    @property
-    def free_places(self) -> int:
-        return max(0, self.capacity - self.active_count)
-
 
 class MentorOfferSkill(models.Model):
     offer = models.ForeignKey(MentorOffer, on_delete=models.CASCADE, related_name="offer_skills")

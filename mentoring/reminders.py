@@ -33,7 +33,7 @@ def _new_on(proposal: Any) -> date | None:
 
 
 def _halfway_on(proposal: Any) -> date | None:
-    day = _utc_day(proposal.published_at + (proposal.respond_by - proposal.published_at) / 2)
+    day = _utc_day(proposal.halfway_at)
     # A deadline a day or two away: the "last day" reminder says it all.
     if day <= _utc_day(proposal.published_at) or day >= _last_day_ref(proposal) - timedelta(days=1):
         return None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from leadership.models import Language, Person, Skill
+from leadership.models import Community, Language, Person, Skill
 
 from .models import (
     ApplicationStatus,
@@ -89,6 +89,17 @@ def programmes_visible(*, viewer: Any) -> list[MentoringProgramme]:
             ~Q(status=MentoringProgramme.Status.DRAFT) | Q(coordinators__user=viewer)
         ).distinct()
     return list(qs)
+
+
+def communities_to_take_part_through(
+    *, programme: MentoringProgramme, person: Person
+) -> QuerySet[Community]:
+    """The person's communities through which they may take part, by name (all of them if the
+    programme is movement-wide; else those in its scope)."""
+    qs = Community.objects.filter(memberships__person=person).order_by("name")
+    if programme.scope != MentoringProgramme.Scope.MOVEMENT:
+        qs = qs.filter(mentoring_programmes=programme)
+    return qs
 
 
 def proposal_get(*, viewer: Any, pk: int, to_answer: bool = False) -> Proposal:
@@ -254,15 +265,16 @@ class CoordinatorDashboard:
         return [(p, self.explanations.get(p.pk, [])) for p in self.staged]
 
 
+def _by_status(rows: QuerySet[Any]) -> dict[str, int]:
+    """{status: number of rows}, in one GROUP BY."""
+    return dict(
+        rows.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+
+
 def coordinator_dashboard(*, programme: MentoringProgramme, today: date) -> CoordinatorDashboard:
     """The coordinator's view of a programme, a page of each table. A fixed number of queries."""
-    counts = dict(
-        MenteeApplication.objects.filter(programme=programme)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    counts = _by_status(MenteeApplication.objects.filter(programme=programme))
     offers = MentorOffer.objects.filter(programme=programme, status=OfferStatus.ACTIVE).order_by()
     totals = offers.aggregate(
         mentors=Count("pk"),
@@ -270,13 +282,7 @@ def coordinator_dashboard(*, programme: MentoringProgramme, today: date) -> Coor
         active=Coalesce(Sum("active_count"), Value(0)),
         away=Count("pk", filter=Q(away_until__gt=today)),
     )
-    proposal_counts = dict(
-        Proposal.objects.filter(programme=programme)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    proposal_counts = _by_status(Proposal.objects.filter(programme=programme))
     waiting = list(
         MenteeApplication.objects.filter(programme=programme, status=ApplicationStatus.WAITING)
         .select_related("person", "community")

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leadership.models import Community, Membership, Person, Skill
+from leadership.models import Community, Person, Skill
 
 from .fragments import mentors_changed, programmes_changed
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
     RunStatus,
     Trait,
 )
+from .selectors import communities_to_take_part_through
 
 # A running run whose worker has not reported for this long is taken for dead (the worker was
 # killed): it stops blocking the next run. Longer than any step between two heartbeats.
@@ -79,11 +80,11 @@ def programme_save(
 
 
 def _scope_communities(programme: MentoringProgramme, person: Person) -> list[int]:
-    """The person's communities through which they may take part (all of them if movement-wide)."""
-    theirs = Membership.objects.filter(person=person).order_by("community__name")
-    if programme.scope != ProgrammeScope.MOVEMENT:
-        theirs = theirs.filter(community__mentoring_programmes=programme)
-    return list(theirs.values_list("community_id", flat=True))
+    return list(
+        communities_to_take_part_through(programme=programme, person=person).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _check_can_apply(

@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from leadership.fragments import NAMES, fragment_key
-from leadership.models import Community, Person
+from leadership.models import Person
+from leadership.selectors import person_for_user
 
 from . import selectors, services
 from .forms import (
@@ -33,9 +34,7 @@ from .models import (
     Exclusion,
     Feedback,
     MenteeApplication,
-    MentoringProgramme,
     MentorOffer,
-    ProgrammeScope,
     Relationship,
     RelationshipStatus,
 )
@@ -43,7 +42,7 @@ from .services import MentoringError
 
 
 def _person(request: HttpRequest) -> Person:
-    person = getattr(request.user, "person", None)
+    person = person_for_user(user=request.user)
     if person is None:
         raise PermissionDenied
     return person
@@ -101,7 +100,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(viewer=request.user, pk=pk)
-    person = getattr(request.user, "person", None)
+    person = person_for_user(user=request.user)
     context = {
         "programme": programme,
         "communities": list(programme.communities.all()),
@@ -111,13 +110,6 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "application": MenteeApplication.objects.filter(programme=programme, person=person).first(),
     }
     return render(request, "mentoring/programme_detail.html", context)
-
-
-def _their_communities(programme: MentoringProgramme, person: Person) -> Any:
-    qs = Community.objects.filter(memberships__person=person).order_by("name")
-    if programme.scope != ProgrammeScope.MOVEMENT:
-        qs = qs.filter(mentoring_programmes=programme)
-    return qs
 
 
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -142,7 +134,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OfferForm(
         request.POST or None,
         initial=initial,
-        communities=_their_communities(programme, person),
+        communities=selectors.communities_to_take_part_through(programme=programme, person=person),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,7 +210,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApplicationForm(
         request.POST or None,
         initial=initial,
-        communities=_their_communities(programme, person),
+        communities=selectors.communities_to_take_part_through(programme=programme, person=person),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,7 +398,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def relationship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     relationship = selectors.relationship_get(viewer=request.user, pk=pk)
-    person = getattr(request.user, "person", None)
+    person = person_for_user(user=request.user)
     of_the_pair = selectors.may(request.user, "mentoring.change_relationship", relationship)
     given = set(
         Feedback.objects.filter(relationship=relationship).values_list("person_id", flat=True)

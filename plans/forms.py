@@ -2,30 +2,17 @@
 
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Fieldset
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from leadership.forms import LEAN_FIELD_TEMPLATE
+from leadership.forms import DATE_INPUT, form_helper
 from leadership.models import Community, Person, PersonSkill, Skill
 from leadership.widgets import FastSelect
 
 from .models import LeadershipPlan, PathwayStep, Readiness, Role, StepKind
 from .services import PLAN_FIELDS, ROLE_FIELDS, SkillNeed, StepData
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _helper(*layout: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.field_template = LEAN_FIELD_TEMPLATE
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
 
 
 class PlanForm(forms.ModelForm):
@@ -50,7 +37,7 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(_("Period"), "starts_on", "ends_on", "review_on"),
             Fieldset(
                 _("The plan"),
@@ -104,7 +91,7 @@ class RoleForm(forms.ModelForm):
                 initial=levels.get(skill.pk),
                 widget=FastSelect(attrs={"class": "form-select"}),
             )
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(_("The role"), "title", "description", "responsibilities", "is_leadership"),
             Fieldset(_("Seats and terms"), "seats", "filled_by", "term_months"),
             Fieldset(
@@ -161,7 +148,7 @@ class TermDatesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class TermForm(TermDatesForm):
@@ -196,7 +183,7 @@ class TermEndForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class StepForm(forms.Form):
