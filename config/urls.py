@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("reminders.urls")),
     path("", include("mentoring.urls")),
+    path("", include("training.urls")),
 ]

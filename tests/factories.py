@@ -26,6 +26,12 @@ from leadership.models import (
 )
 from mentoring.models import MenteeApplication, MentoringProgramme, MentorOffer, Proposal
 from plans.models import Role, Term
+from training.models import (
+    Resource,
+    Session,
+    Stage,
+    TrainingProgramme,
+)
 
 PASSWORD = "a-long-test-password"
 
@@ -227,3 +233,59 @@ class ProposalFactory(DjangoModelFactory[Proposal]):
     )
     status = Proposal.Status.STAGED
     score = 700
+
+
+# Training
+
+
+class TrainingProgrammeFactory(DjangoModelFactory[TrainingProgramme]):
+    """An open, movement-wide programme whose horizon spans the years tests run in."""
+
+    class Meta:
+        model = TrainingProgramme
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Academy {n:03d}")
+    level = TrainingProgramme.Level.MOVEMENT
+    status = TrainingProgramme.Status.OPEN
+    time_zone = "Europe/Berlin"
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2028, 12, 31)
+
+
+class StageFactory(DjangoModelFactory[Stage]):
+    class Meta:
+        model = Stage
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(TrainingProgrammeFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Stage {n:03d}")
+    min_sessions = 1
+
+
+class SessionFactory(DjangoModelFactory[Session]):
+    """A single session (no series) of two hours, 18:00 Berlin time on 1 December 2026."""
+
+    class Meta:
+        model = Session
+        skip_postgeneration_save = True
+
+    stage = factory.SubFactory(StageFactory)
+    time_zone = "Europe/Berlin"
+    starts_at = datetime.datetime(2026, 12, 1, 17, 0, tzinfo=datetime.UTC)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    capacity = 10
+    online_url = "https://meet.example.org/academy"
+
+
+class ResourceFactory(DjangoModelFactory[Resource]):
+    class Meta:
+        model = Resource
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Guide {n:03d}")
+    kind = Resource.Kind.GUIDE
+    url = factory.Sequence(lambda n: f"https://meta.example.org/guide-{n}")
+    language = factory.LazyFunction(lambda: LanguageFactory.create(code="en", name="English"))
+    review_by = datetime.date(2027, 6, 30)

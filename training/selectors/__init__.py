@@ -1,0 +1,1 @@
+"""Reads of training shared by views, tasks, feeds and the admin, one module per area."""
