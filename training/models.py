@@ -23,9 +23,11 @@ The shape of a programme:
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -34,6 +36,8 @@ from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
 from leadership.models import Community, Language, Person, Region, Skill
+
+from .recurrence import describe
 
 # Sessions are scheduled, and series stored, at most this far ahead of a programme's start.
 MAX_HORIZON_YEARS = 3
@@ -144,6 +148,21 @@ class TrainingProgramme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("training:programme-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.starts_on and self.ends_on:
+            if self.ends_on < self.starts_on:
+                errors["ends_on"] = _("The last day comes before the first day.")
+            elif self.ends_on > horizon_end(self.starts_on):
+                errors["ends_on"] = _(
+                    "A programme is scheduled at most three years ahead: its last day can be "
+                    "%(day)s."
+                ) % {"day": horizon_end(self.starts_on).isoformat()}
+        if self.level == ProgrammeLevel.LOCAL and self.community_id is None:
+            errors["community"] = _("A local programme belongs to a community: choose it.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def latest_end(self) -> date:
@@ -276,6 +295,11 @@ class SessionSeries(models.Model):
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def description(self) -> str:
+        """The rule in words: "Weekly on Tuesday, until 31 Dec 2027"."""
+        return describe(self.rrule, time_zone=str(self.time_zone))
 
 
 class SessionStatus(models.TextChoices):

@@ -95,8 +95,9 @@ def test_the_page_costs_the_same_with_5_or_50_terms(
 
         # when
         # 1 session, 2 user, 3 the viewer's person (kept for the menu), 4 their running terms
-        # with roles, communities and whether a successor is planned
-        with django_assert_num_queries(4):
+        # with roles, communities and whether a successor is planned, 5 their live enrolments
+        # in sessions to come (training's session reminders)
+        with django_assert_num_queries(5):
             response = client.get(URL)
 
     # then
