@@ -16,6 +16,7 @@ from leadership.models import Community, Language, Membership, Person, Skill
 from mentoring.demo_data import COMPANIONS
 from mentoring.models import MentoringProgramme, Proposal
 from plans.models import LeadershipPlan, Role, SuccessorCandidate, Term
+from training.models import Enrolment, Resource, TrainingProgramme
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,18 @@ def dump() -> dict[str, Any]:
             "pinned",
         )
     )
+    enrolments = sorted(
+        Enrolment.objects.values_list(
+            "session__stage__programme__title",
+            "session__starts_at",
+            "person__user__username",
+            "status",
+            "attended",
+        ),
+        key=str,
+    )
     return {
+        "enrolments": enrolments,
         "proposals": proposals,
         "candidates": candidates,
         "plans": plans,
@@ -130,6 +142,8 @@ def row_counts() -> dict[str, int]:
 
 def wipe_seeded_rows() -> None:
     """Back to a migrated database: reference data stays, seeded rows go (by cascade)."""
+    TrainingProgramme.objects.all().delete()
+    Resource.objects.all().delete()
     Community.objects.all().delete()
     MentoringProgramme.objects.all().delete()
     get_user_model().objects.all().delete()

@@ -34,6 +34,7 @@ from leadership.models import (
 from leadership.services import membership_add, user_create
 from mentoring.demo_data import seed_mentoring
 from plans.demo_data import seed_plans
+from training.demo_data import seed_training
 
 # Rows per INSERT: big enough to keep round trips few, small enough to keep each statement's
 # parameters well under Postgres' 65,535 limit and memory flat on the large scale.
@@ -108,6 +109,16 @@ class Command(BaseCommand):
             seed_mentoring(
                 people=people,
                 demo=demo,
+                skills=self.skills,
+                rng=self.rng,
+                large=scale == "large",
+                progress=self._progress,
+                batches=_batches,
+            )
+            seed_training(
+                people=people,
+                demo=demo,
+                communities=communities,
                 skills=self.skills,
                 rng=self.rng,
                 large=scale == "large",
