@@ -17,6 +17,12 @@ from django.db.models import Model, Q, QuerySet
 _SALT = "pathways.keyset"
 
 
+def _salt(fields: Sequence[str]) -> str:
+    """Cursors of one ordering only: a cursor pasted from a list sorted by name into one sorted by
+    date is not a date, and must not reach the query (it would be refused there, a 500)."""
+    return f"{_SALT}:{','.join(fields)}"
+
+
 @dataclass(frozen=True)
 class KeysetPage[T: Model]:
     items: list[T]
@@ -77,7 +83,7 @@ def keyset_paginate[T: Model](
     direction, values = "next", None
     if cursor:
         try:
-            direction, values = signing.Signer(salt=_SALT).unsign_object(cursor)
+            direction, values = signing.Signer(salt=_salt(fields)).unsign_object(cursor)
         except (signing.BadSignature, ValueError, TypeError):
             direction, values = "next", None
         if (
@@ -98,7 +104,9 @@ def keyset_paginate[T: Model](
         rows.reverse()
 
     def token(kind: str, obj: T) -> str:
-        return signing.Signer(salt=_SALT).sign_object([kind, _key_of(obj, fields)], compress=True)
+        return signing.Signer(salt=_salt(fields)).sign_object(
+            [kind, _key_of(obj, fields)], compress=True
+        )
 
     next_cursor = previous_cursor = None
     if rows:

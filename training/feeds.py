@@ -8,7 +8,7 @@ zone) for each stored occurrence that differs from what the rule gives: edited o
 cancelled, or moved. Calendars then expand the rule on their side, and the expansion equals the
 Session rows. A session outside any series, or a row the rule no longer gives, is a plain event
 `training-session-<pk>@pathways`. The personal feed is per occurrence: each session the person is
-enrolled in (or waiting for) is its own event, online link included.
+enrolled in (or waiting for) is its own event, the online link only where they have a place.
 
 Everything here works on rows already loaded (selectors/feeds.py): no query per event.
 """
@@ -315,7 +315,7 @@ def public_calendar(
 def personal_calendar(
     *, name: str, enrolments: Iterable[Enrolment], absolute: Absolute, stamp: datetime
 ) -> bytes:
-    """A person's feed: each session they are enrolled in or waiting for, online link included."""
+    """A person's feed: each session they are enrolled in (with its online link) or waiting for."""
     calendar = _new_calendar(name)
     feed = _Feed(absolute, stamp)
     waiting_format = _("%(summary)s (waiting list)")
@@ -332,7 +332,8 @@ def personal_calendar(
             session,
             uid=session_uid(session.pk),
             feed=feed,
-            online=True,
+            # The link is for those with a place, as on the session's page.
+            online=not waiting,
             summary=summary,
             extra=extra,
             # A place not yet given: shown as maybe (a cancelled session stays cancelled).

@@ -6,10 +6,12 @@ from typing import Any, cast
 from crispy_forms.layout import Fieldset
 from django import forms
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leadership.forms import DATE_INPUT, form_helper
-from leadership.models import Community, Language, Person, Skill
+from leadership.models import Community, Language, Membership, Person, Skill
+from leadership.rules import is_coordinator
 from leadership.widgets import FastSelect, SharedTimeZoneFormField
 
 from . import recurrence
@@ -46,11 +48,23 @@ class ProgrammeForm(forms.ModelForm):
             "languages": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(
-            forms.ModelChoiceField, self.fields["community"]
-        ).queryset = Community.objects.order_by("name")
+        communities = Community.objects.order_by("name")
+        if not is_coordinator(editor):
+            # An organiser runs their own community's programme: they may not move it into another
+            # community, nor make it regional or movement-wide (which would put it on other
+            # communities' pages and feeds). Coordinators decide those.
+            communities = communities.filter(
+                Q(pk=self.instance.community_id)
+                | Q(
+                    memberships__person__user=editor,
+                    memberships__role=Membership.Role.ORGANISER,
+                )
+            ).distinct()
+            self.fields["level"].disabled = True
+            self.fields["region"].disabled = True
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = communities
         cast(
             forms.ModelMultipleChoiceField, self.fields["languages"]
         ).queryset = Language.objects.order_by("name")
@@ -88,8 +102,11 @@ class StageForm(forms.ModelForm):
         # Any stage may be required, even of another programme (a local academy leading into a
         # global one); this programme's stages come first.
         prerequisites = cast(forms.ModelMultipleChoiceField, self.fields["prerequisites"])
-        others = Stage.objects.select_related("programme").exclude(
-            programme__status=TrainingProgramme.Status.ARCHIVED
+        # Drafts of other programmes are not shown: they are not public yet.
+        others = (
+            Stage.objects.select_related("programme")
+            .exclude(programme__status=TrainingProgramme.Status.ARCHIVED)
+            .exclude(Q(programme__status=TrainingProgramme.Status.DRAFT) & ~Q(programme=programme))
         )
         if self.instance.pk is not None:
             others = others.exclude(pk=self.instance.pk)

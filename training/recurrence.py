@@ -312,9 +312,25 @@ def zone(time_zone: "str | ZoneInfo") -> ZoneInfo:
         raise RuleError(_("“%(zone)s” is not a time zone.") % {"zone": time_zone}) from None
 
 
+def _too_far(day: date) -> RuleError:
+    return RuleError(
+        _(
+            "%(day)s is too far off for a date of this calendar: end the series on the "
+            "programme's last day or earlier."
+        )
+        % {"day": _day(day)}
+    )
+
+
 def localise(day: date, start: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of wall-clock `start` on `day` in `tz` (fold=0: RFC 5545 3.3.5)."""
-    return datetime.combine(day, start.replace(tzinfo=None, fold=0), tzinfo=tz).astimezone(UTC)
+    """The UTC instant of wall-clock `start` on `day` in `tz` (fold=0: RFC 5545 3.3.5);
+    RuleError for a day so close to year 1 or 9999 that the instant has no year there."""
+    try:
+        return datetime.combine(day, start.replace(tzinfo=None, fold=0), tzinfo=tz).astimezone(UTC)
+    except OverflowError:
+        # 31 Dec 9999 in a zone west of UTC is in year 10000 in UTC, which Python cannot hold:
+        # a typed or picked end date, refused with a message rather than a server error.
+        raise _too_far(day) from None
 
 
 def _until_instant(until: date | datetime, tz: ZoneInfo) -> datetime:
@@ -323,6 +339,14 @@ def _until_instant(until: date | datetime, tz: ZoneInfo) -> datetime:
     if until.tzinfo is None:
         return localise(until.date(), until.time(), tz)
     return until.astimezone(UTC)
+
+
+def _local_date(instant: datetime, tz: ZoneInfo) -> date:
+    try:
+        return instant.astimezone(tz).date()
+    except OverflowError:
+        # UNTIL=99991231T235959Z east of UTC: the local date would be in year 10000.
+        raise _too_far(instant.date()) from None
 
 
 def _to_dateutil(rule: Rule, dtstart: datetime, last_day: date) -> du.rrule:
@@ -496,7 +520,8 @@ def end_date(rrule: "str | Rule", time_zone: "str | ZoneInfo") -> date | None:
         return None
     if not isinstance(rule.until, datetime):
         return rule.until
-    return _until_instant(rule.until, zone(time_zone)).astimezone(zone(time_zone)).date()
+    tz = zone(time_zone)
+    return _local_date(_until_instant(rule.until, tz), tz)
 
 
 # For forms: a rule from simple choices

@@ -14,7 +14,8 @@
 
 Days are the sweep's days: UTC days (reminders.selectors.reminder_today). A session's date here
 is the UTC date of its start, which for an evening session in the Americas is the next local
-day; the email gives the time in the recipient's zone and in the session's own.
+day; the email counts the days left on the recipient's own calendar when it is sent, and gives
+the time in the recipient's zone and in the session's own.
 """
 
 from collections.abc import Collection, Iterator
@@ -23,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
@@ -140,12 +142,20 @@ def _soon_watched(enrolment: Any, offset_days: int) -> date | None:
 def _soon_context(
     enrolment: Enrolment, recipient: Person, offset_days: int, today: date
 ) -> dict[str, Any]:
-    # The days really left: a reminder caught up late says so (7 days before, sent 2 days late).
-    days = (_utc_day(enrolment.session.starts_at) - today).days
+    # The days really left, as the recipient's calendar counts them when the email goes out: the
+    # sweep's days are UTC days, and a Monday-morning session in Tokyo is on Sunday in UTC, so
+    # "tomorrow" sent on the UTC Saturday would be wrong there. A reminder caught up late says
+    # so too (7 days before, sent 2 days late).
+    zone = ZoneInfo(str(recipient.time_zone))
+    days = (
+        enrolment.session.starts_at.astimezone(zone).date()
+        - timezone.localdate(timezone.now(), zone)
+    ).days
     return {
         **_session_context(enrolment.session, recipient, "soon"),
         "days": days,
         "tomorrow": days == 1,
+        "today": days <= 0,
     }
 
 

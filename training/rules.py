@@ -7,12 +7,13 @@
   only those who run it.
 - Attendance of a session is marked by its facilitators and by those who run the programme.
 - A person's progress is seen by themselves, by the organisers of a community they belong to,
-  and by coordinators.
+  by coordinators, and by the coordinators of a programme they take part in.
 """
 
 from typing import Any
 
 import rules
+from django.db.models import Q
 
 from leadership.models import Membership, Person
 from leadership.rules import _community_roles, is_coordinator, is_organiser_of, is_self
@@ -83,10 +84,29 @@ def organises_their_community(user: Any, person: Person | None) -> bool:
     return bool(organised) and person.memberships.filter(community_id__in=organised).exists()
 
 
+@rules.predicate
+def runs_a_programme_of(user: Any, person: Person | None) -> bool:
+    """The viewer coordinates a programme the person takes part in (whose progress page lists
+    them)."""
+    viewer_id = _person_id(user)
+    if person is None or viewer_id is None:
+        return False
+    return (
+        TrainingProgramme.objects.filter(coordinators=viewer_id)
+        .filter(
+            Q(stages__sessions__enrolments__person=person) | Q(stages__completions__person=person)
+        )
+        .exists()
+    )
+
+
 can_run = is_coordinator | coordinates_training | organises_owner
 
 rules.add_perm("training.add_trainingprogramme", is_coordinator)
 rules.add_perm("training.view_trainingprogramme", can_run | (rules.is_authenticated & is_published))
 rules.add_perm("training.run_programme", can_run)
 rules.add_perm("training.mark_attendance", can_run | facilitates)
-rules.add_perm("training.view_progress", is_self | is_coordinator | organises_their_community)
+rules.add_perm(
+    "training.view_progress",
+    is_self | is_coordinator | organises_their_community | runs_a_programme_of,
+)

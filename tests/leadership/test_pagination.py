@@ -100,11 +100,13 @@ def test_a_page_follows_the_sort_fields_not_the_querysets_ordering(communities):
         "not-a-cursor",
         "",
         signing.Signer(salt="some other salt").sign_object(["next", ["chapter", 1]]),
-        signing.Signer(salt="pathways.keyset").sign_object(["next", ["chapter"]]),
-        signing.Signer(salt="pathways.keyset").sign_object(["sideways", ["chapter", 1]]),
-        signing.Signer(salt="pathways.keyset").sign_object(["next", "chapter"]),
-        signing.Signer(salt="pathways.keyset").sign_object(["next", ["chapter", 1], "extra"]),
-        signing.Signer(salt="pathways.keyset").sign_object(42),
+        signing.Signer(salt="pathways.keyset:kind,pk").sign_object(["next", ["chapter"]]),
+        signing.Signer(salt="pathways.keyset:kind,pk").sign_object(["sideways", ["chapter", 1]]),
+        signing.Signer(salt="pathways.keyset:kind,pk").sign_object(["next", "chapter"]),
+        signing.Signer(salt="pathways.keyset:kind,pk").sign_object(
+            ["next", ["chapter", 1], "extra"]
+        ),
+        signing.Signer(salt="pathways.keyset:kind,pk").sign_object(42),
     ],
     ids=[
         "garbage",
@@ -145,7 +147,7 @@ def test_an_empty_queryset_gives_an_empty_page_without_cursors():
 def test_a_cursor_past_the_last_row_gives_an_empty_page(communities):
     # given: a cursor after the last row, as a link to a page whose rows were deleted since
     last = communities[-1]
-    cursor = signing.Signer(salt="pathways.keyset").sign_object(
+    cursor = signing.Signer(salt="pathways.keyset:kind,pk").sign_object(
         ["next", [last.kind, last.pk]], compress=True
     )
 
@@ -274,3 +276,20 @@ def test_the_same_page_has_the_same_links_at_any_time(communities, time_machine)
     # then
     assert later.next_cursor == first.next_cursor
     assert _ids(_page(later.next_cursor)) == _ids(_page(first.next_cursor))
+
+
+def test_a_cursor_of_another_ordering_gives_the_first_page_rather_than_an_error(communities):
+    # given a cursor of a list sorted by name, whose key is a name
+    by_name = keyset_paginate(Community.objects.all(), fields=["name", "pk"], cursor=None, size=3)
+    assert by_name.next_cursor is not None
+
+    # when it is pasted into a list sorted by the date communities were created
+    page = keyset_paginate(
+        Community.objects.all(), fields=["created_at", "pk"], cursor=by_name.next_cursor, size=3
+    )
+
+    # then the name never reaches the date comparison: the first page
+    first = keyset_paginate(
+        Community.objects.all(), fields=["created_at", "pk"], cursor=None, size=3
+    )
+    assert _ids(page) == _ids(first)

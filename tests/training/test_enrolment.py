@@ -248,6 +248,11 @@ def test_the_waiting_list_is_first_come_first_served_with_ties_by_id(session: Se
     assert [e.pk for e in waiting_list(session=session)] == [ben.pk, cleo.pk, dan.pk]
 
 
+def _sweeps(callbacks: list[Any]) -> list[Any]:
+    """The work enqueued on commit, less the renewal of cached pages (training/fragments.py)."""
+    return [c for c in callbacks if not c.__qualname__.startswith("bump.")]
+
+
 @pytest.mark.usefixtures("session_page")
 def test_a_cancelled_place_goes_to_the_first_in_line_who_gets_one_email(
     session: Session, django_capture_on_commit_callbacks: Any
@@ -278,7 +283,7 @@ def test_a_cancelled_place_goes_to_the_first_in_line_who_gets_one_email(
     )
     assert cleo.status == EnrolmentStatus.WAITLISTED
     assert _seats(session) == 2
-    assert len(callbacks) == 1
+    assert len(_sweeps(callbacks)) == 1
     # and exactly one email went out, to Ben, saying he has a place
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["ben@example.org"], "You have a place: Foundations")
@@ -306,7 +311,7 @@ def test_cancelling_a_place_in_line_promotes_nobody(
     cleo.refresh_from_db()
     assert cleo.status == EnrolmentStatus.WAITLISTED
     assert _seats(session) == 1
-    assert callbacks == []
+    assert _sweeps(callbacks) == []
     assert [e.pk for e in waiting_list(session=session)] == [cleo.pk]
 
 
@@ -357,7 +362,7 @@ def test_raising_the_capacity_moves_the_waiting_list_up_in_order(
     statuses = dict(Enrolment.objects.values_list("pk", "status"))
     assert [statuses[e.pk] for e in waiting] == ["enrolled", "enrolled", "waitlisted"]
     assert _seats(session) == 3
-    assert len(callbacks) == 1  # the sweep that tells them
+    assert len(_sweeps(callbacks)) == 1  # the sweep that tells them
 
 
 def test_nobody_is_promoted_into_a_cancelled_session(session: Session) -> None:

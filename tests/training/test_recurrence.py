@@ -369,6 +369,38 @@ def test_a_local_until_time_is_stored_in_utc():
     assert stored.rrule.endswith("UNTIL=20270701T100000Z")
 
 
+@pytest.mark.parametrize(
+    ("until", "time_zone"),
+    [
+        ("99991231", "America/Los_Angeles"),  # 23:59:59 there is in year 10000 in UTC
+        ("99991231T235959", "America/New_York"),
+    ],
+)
+def test_an_end_past_the_last_year_of_the_calendar_is_a_rule_error(until: str, time_zone: str):
+    with pytest.raises(RuleError, match="31 Dec 9999 is too far off"):
+        normalise(
+            rrule=f"FREQ=WEEKLY;BYDAY=TU;UNTIL={until}",
+            first_date=date(2027, 1, 5),
+            start_time=time(18),
+            time_zone=time_zone,
+            horizon_end=date(2028, 12, 31),
+        )
+
+
+def test_the_local_end_date_of_a_far_off_utc_until_east_of_utc_is_a_rule_error():
+    # 31 Dec 9999 23:59:59 UTC is 1 Jan 10000 in Tokyo
+    with pytest.raises(RuleError, match="too far off"):
+        recurrence.end_date("FREQ=WEEKLY;BYDAY=TU;UNTIL=99991231T235959Z", "Asia/Tokyo")
+    assert recurrence.end_date("FREQ=WEEKLY;BYDAY=TU;UNTIL=99991231T235959Z", "UTC") == date(
+        9999, 12, 31
+    )
+
+
+def test_the_first_day_of_the_calendar_east_of_utc_is_a_rule_error():
+    with pytest.raises(RuleError, match="too far off"):
+        recurrence.localise(date(1, 1, 1), time(8), ZoneInfo("Asia/Tokyo"))
+
+
 def test_a_rule_without_an_end_is_stored_ending_at_the_horizon():
     stored = normalise(
         rrule="FREQ=WEEKLY;BYDAY=TU",

@@ -17,8 +17,10 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PersonFactory, SessionFactory
+from training import recurrence
 from training.models import Enrolment, Session, SessionSeries, Stage
 from training.services.base import TrainingError
+from training.services.enrolment import enrolment_cancel, session_enrol
 from training.services.schedule import (
     EditMode,
     SeriesChanges,
@@ -586,23 +588,29 @@ def test_editing_all_leaves_the_time_and_place_of_a_session_edited_alone(series:
         changes=SeriesChanges(start_time=time(20), place="Library"),
     )
 
-    # when: all move to Wednesdays, with more places
+    # when: all move to Tuesdays and Thursdays at 19:00, with more places
     series_edit(
         session=sessions[0],
         mode="all",
         by=None,
-        changes=SeriesChanges(rrule="FREQ=WEEKLY;BYDAY=WE;COUNT=8", capacity=12),
+        changes=SeriesChanges(
+            rrule="FREQ=WEEKLY;BYDAY=TU,TH;COUNT=16", start_time=time(19), capacity=12
+        ),
     )
 
     # then: the third keeps its own time and place, takes the new places and the new instant
     after = {s.pk: s for s in rows(series)}
+    assert len(after) == 16
     third = after[sessions[2].pk]
     assert third.starts_at == utc(2027, 3, 16, 19)
     assert third.place == "Library"
     assert third.capacity == 12
-    assert third.original_start == utc(2027, 3, 17, 17)
+    assert third.original_start == utc(2027, 3, 16, 18)
     others = [s for pk, s in after.items() if pk != sessions[2].pk]
-    assert {s.local_start.strftime("%A %H:%M") for s in others} == {"Wednesday 18:00"}
+    assert {s.local_start.strftime("%A %H:%M") for s in others} == {
+        "Tuesday 19:00",
+        "Thursday 19:00",
+    }
 
 
 def test_a_longer_rule_for_all_adds_sessions(series: SessionSeries, facilitator: Any):
@@ -621,12 +629,13 @@ def test_a_longer_rule_for_all_adds_sessions(series: SessionSeries, facilitator:
     assert list(after[9].facilitators.all()) == [facilitator.person]
 
 
-def test_every_other_week_for_all_shifts_rows_into_each_others_slots(series: SessionSeries):
-    # given: people in the eighth session only
+def test_every_other_week_for_all_keeps_the_rows_of_the_dates_that_remain(series: SessionSeries):
+    # given: people in the second and the eighth sessions
     sessions = rows(series)
+    second = enrol(sessions[1])
     enrol(sessions[7])
 
-    # when: every other week, four times (the second row takes the third's instant, ...)
+    # when: every other week, four times (2, 16, 30 Mar and 13 Apr)
     series_edit(
         session=sessions[0],
         mode="all",
@@ -634,17 +643,78 @@ def test_every_other_week_for_all_shifts_rows_into_each_others_slots(series: Ses
         changes=SeriesChanges(rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;COUNT=4"),
     )
 
-    # then
-    assert [(s.pk, s.starts_at) for s in rows(series)] == [
-        (sessions[0].pk, STARTS[0]),
-        (sessions[1].pk, STARTS[2]),
-        (sessions[2].pk, STARTS[4]),
-        (sessions[3].pk, STARTS[6]),
+    # then: the rows of those dates stay as they were; the others are gone, cancelled where
+    # people had enrolled (nobody is moved onto another week)
+    assert [(s.pk, s.starts_at, s.original_start) for s in rows(series)] == [
+        (sessions[0].pk, STARTS[0], STARTS[0]),
+        (sessions[2].pk, STARTS[2], STARTS[2]),
+        (sessions[4].pk, STARTS[4], STARTS[4]),
+        (sessions[6].pk, STARTS[6], STARTS[6]),
     ]
-    assert list(Session.objects.filter(series=None).values_list("pk", "status")) == [
-        (sessions[7].pk, Session.Status.CANCELLED)
+    assert list(
+        Session.objects.filter(series=None).order_by("pk").values_list("pk", "starts_at", "status")
+    ) == [
+        (sessions[1].pk, STARTS[1], Session.Status.CANCELLED),
+        (sessions[7].pk, STARTS[7], Session.Status.CANCELLED),
     ]
-    assert Session.objects.count() == 5
+    second.refresh_from_db()
+    assert (second.session_id, second.status) == (sessions[1].pk, Enrolment.Status.ENROLLED)
+    assert Session.objects.count() == 6
+
+
+def test_adding_a_day_to_the_rule_keeps_each_enrolment_on_its_date(series: SessionSeries):
+    # given: someone in the second Tuesday (9 March)
+    sessions = rows(series)
+    enrolment = enrol(sessions[1])
+
+    # when: Tuesdays and Thursdays from now on, an hour later
+    series_edit(
+        session=sessions[0],
+        mode="all",
+        by=None,
+        changes=SeriesChanges(rrule="FREQ=WEEKLY;BYDAY=TU,TH;COUNT=16", start_time=time(19)),
+    )
+
+    # then: the eight Tuesday rows keep their dates (at 19:00), the Thursdays are new rows
+    after = rows(series)
+    tuesdays = [s for s in after if s.local_start.strftime("%A") == "Tuesday"]
+    assert [s.pk for s in tuesdays] == [s.pk for s in sessions]
+    assert [s.starts_at for s in tuesdays] == [s + timedelta(hours=1) for s in STARTS]
+    thursdays = [s for s in after if s.local_start.strftime("%A") == "Thursday"]
+    assert len(thursdays) == 8
+    assert not {s.pk for s in thursdays} & {s.pk for s in sessions}
+    enrolment.refresh_from_db()
+    assert enrolment.session.local_start.date() == date(2027, 3, 9)
+    assert enrolment.status == Enrolment.Status.ENROLLED
+
+
+def test_moving_the_series_to_another_day_removes_the_old_dates_and_adds_the_new(
+    series: SessionSeries,
+):
+    # given: someone in the third Tuesday
+    sessions = rows(series)
+    enrol(sessions[2])
+
+    # when: Thursdays instead, from the fourth occurrence on
+    series_edit(
+        session=sessions[3],
+        mode="following",
+        by=None,
+        changes=SeriesChanges(rrule="FREQ=WEEKLY;BYDAY=TH;COUNT=5"),
+    )
+
+    # then: the first three are untouched; the rest are new Thursday rows (nobody was moved)
+    assert [s.pk for s in rows(series)] == [s.pk for s in sessions[:3]]
+    new = SessionSeries.objects.exclude(pk=series.pk).get()
+    assert [s.local_start.date() for s in rows(new)] == [
+        date(2027, 3, 25),
+        date(2027, 4, 1),
+        date(2027, 4, 8),
+        date(2027, 4, 15),
+        date(2027, 4, 22),
+    ]
+    assert not {s.pk for s in rows(new)} & {s.pk for s in sessions}
+    assert not Session.objects.filter(pk__in=[s.pk for s in sessions[3:]]).exists()
 
 
 def test_more_places_for_all_move_the_waiting_lists_up(series: SessionSeries):
@@ -702,6 +772,121 @@ def test_a_changed_rule_past_the_horizon_is_refused_and_nothing_changes(series: 
 
     assert snapshot(series) == before
     assert SessionSeries.objects.count() == 1
+
+
+def test_a_far_off_end_date_west_of_utc_is_refused_with_a_message(stages: list[Stage], by: Any):
+    # 31 Dec 9999 in Los Angeles ends in year 10000 in UTC
+    for rule in (
+        "FREQ=WEEKLY;BYDAY=TU;UNTIL=99991231",
+        recurrence.build(frequency="WEEKLY", weekdays=[1], end_date=date(9999, 12, 31)),
+    ):
+        with pytest.raises(TrainingError, match="too far off"):
+            series_create(
+                stage=stages[0],
+                by=by,
+                rrule=rule,
+                first_date=date(2027, 3, 2),
+                start_time=time(18),
+                duration_minutes=60,
+                time_zone="America/Los_Angeles",
+                capacity=10,
+            )
+    assert not SessionSeries.objects.exists()
+    assert not Session.objects.exists()
+
+
+def test_a_far_off_end_date_in_an_edit_is_refused_and_nothing_changes(series: SessionSeries):
+    before = snapshot(series)
+
+    with pytest.raises(TrainingError, match="too far off"):
+        series_edit(
+            session=rows(series)[2],
+            mode="following",
+            by=None,
+            changes=SeriesChanges(
+                rrule="FREQ=WEEKLY;BYDAY=TU;UNTIL=99991231", time_zone="America/Los_Angeles"
+            ),
+        )
+
+    assert snapshot(series) == before
+
+
+# Occurrences that have taken place
+
+
+@pytest.fixture
+def moved_and_held(series: SessionSeries, clock: Any) -> tuple[Session, Enrolment]:
+    """The fifth occurrence (30 March) moved on its own to 10 November 2026, with someone in
+    it; the clock then stands on 11 November: it has taken place, the rest has not."""
+    fifth = rows(series)[4]
+    series_edit(
+        session=fifth,
+        mode="this",
+        by=None,
+        changes=SeriesChanges(day=date(2026, 11, 10), title="Early session"),
+    )
+    enrolment = enrol(fifth)
+    clock.move_to(datetime(2026, 11, 11, tzinfo=UTC))
+    fifth.refresh_from_db()
+    return fifth, enrolment
+
+
+@pytest.mark.parametrize("mode", [EditMode.ALL, EditMode.FOLLOWING])
+def test_a_changed_rule_leaves_an_occurrence_that_took_place_early_as_it_happened(
+    series: SessionSeries, moved_and_held: tuple[Session, Enrolment], mode: EditMode
+):
+    # given
+    fifth, enrolment = moved_and_held
+    sessions = rows(series)
+
+    # when: four sessions only (30 March is no longer in the rule), under a new title
+    series_edit(
+        session=sessions[0],
+        mode=mode,
+        by=None,
+        changes=SeriesChanges(rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=4", title="Renamed", capacity=5),
+    )
+
+    # then: it is neither cancelled nor deleted nor renamed; it stands on its own
+    held = Session.objects.get(pk=fifth.pk)
+    assert (held.status, held.title, held.capacity, held.sequence) == (
+        Session.Status.SCHEDULED,
+        "Early session",
+        fifth.capacity,
+        fifth.sequence,
+    )
+    assert (held.starts_at, held.ends_at) == (fifth.starts_at, fifth.ends_at)
+    assert held.series is None
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ENROLLED
+    assert [s.starts_at for s in rows(series)] == STARTS[:4]
+    assert {s.title for s in rows(series)} == {"Renamed"}
+
+
+def test_moving_all_later_gives_no_second_session_on_the_date_that_took_place_early(
+    series: SessionSeries, moved_and_held: tuple[Session, Enrolment]
+):
+    # given
+    fifth, _enrolment = moved_and_held
+    sessions = rows(series)
+
+    # when
+    series_edit(
+        session=sessions[0], mode="all", by=None, changes=SeriesChanges(start_time=time(19))
+    )
+
+    # then: seven rows an hour later; 30 March is an exception of the rule, its row untouched
+    series.refresh_from_db()
+    assert [s.starts_at for s in rows(series)] == [
+        s + timedelta(hours=1) for i, s in enumerate(STARTS) if i != 4
+    ]
+    assert series.exdates == ["2027-03-30"]
+    held = Session.objects.get(pk=fifth.pk)
+    assert (held.series, held.original_start, held.starts_at) == (
+        None,
+        fifth.original_start,
+        fifth.starts_at,
+    )
 
 
 def test_a_new_rule_for_a_single_session_is_refused(series: SessionSeries):
@@ -816,3 +1001,48 @@ def test_a_session_that_has_started_cannot_be_cancelled(clock: Any, stages: list
     past.refresh_from_db()
     assert past.status == Session.Status.SCHEDULED
     assert past.sequence == 0
+
+
+def test_restoring_a_session_gives_its_free_places_to_the_waiting_list_first(
+    stages: list[Stage],
+):
+    # given: one place, Ana in it, Ben waiting; cancelled, and Ana leaves
+    session = SessionFactory.create(stage=stages[0], capacity=1)
+    ana, ben, cem = (PersonFactory.create() for _i in range(3))
+    ana_place = session_enrol(person=ana, session=session)
+    ben_place = session_enrol(person=ben, session=session)
+    assert ben_place.status == Enrolment.Status.WAITLISTED
+    session_cancel(session=session, by=None)
+    enrolment_cancel(enrolment=ana_place, by=ana)
+    ben_place.refresh_from_db()
+    assert ben_place.status == Enrolment.Status.WAITLISTED
+
+    # when
+    session_restore(session=session, by=None)
+
+    # then: Ben has the place; Cem, enrolling after, waits
+    ben_place.refresh_from_db()
+    assert (ben_place.status, ben_place.promoted_at) == (Enrolment.Status.ENROLLED, NOW)
+    cem_place = session_enrol(person=cem, session=session)
+    assert cem_place.status == Enrolment.Status.WAITLISTED
+    session.refresh_from_db()
+    assert session.seats_taken == 1
+
+
+def test_a_newcomer_never_takes_a_free_place_someone_is_waiting_for(stages: list[Stage]):
+    # given: a free place and someone still waiting for it (as a restore used to leave it)
+    session = SessionFactory.create(stage=stages[0], capacity=1)
+    ben, cem = PersonFactory.create(), PersonFactory.create()
+    waiting = Enrolment.objects.create(
+        session=session, person=ben, status=Enrolment.Status.WAITLISTED, waitlisted_at=NOW
+    )
+
+    # when
+    newcomer = session_enrol(person=cem, session=session)
+
+    # then: the first in line has the place, the newcomer is next in line
+    waiting.refresh_from_db()
+    assert waiting.status == Enrolment.Status.ENROLLED
+    assert newcomer.status == Enrolment.Status.WAITLISTED
+    session.refresh_from_db()
+    assert session.seats_taken == 1

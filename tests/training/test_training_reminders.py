@@ -289,3 +289,23 @@ def test_a_person_sees_the_reminders_coming_before_their_sessions(session: Sessi
     assert [(u.due_on, u.description, u.subject) for u in upcoming] == [
         (date(2026, 11, 30), "1 day before the session", "Foundations, Leadership Academy")
     ]
+
+
+def test_a_day_before_counts_the_days_on_the_recipients_calendar_not_in_utc(
+    session: Session,
+) -> None:
+    # given a session on Monday 11 January 2027 at 08:00 in Tokyo (Sunday 23:00 UTC), and Kenji,
+    # who lives there, enrolled
+    session.starts_at = datetime(2027, 1, 10, 23, 0, tzinfo=UTC)
+    session.ends_at = session.starts_at + timedelta(hours=2)
+    session.time_zone = "Asia/Tokyo"
+    session.save()
+    session_enrol(
+        person=_learner("kenji@example.org", zone="Asia/Tokyo"), session=session, now=ENROLLED_ON
+    )
+
+    # when beat sweeps on the UTC Saturday the day-before reminder falls on (09:05 in Tokyo)
+    sent = _sweep(date(2027, 1, 9), hour=0)
+
+    # then it says two days, as Kenji's calendar does, not "tomorrow"
+    assert sent == [("kenji@example.org", "In 2 days: Foundations")]

@@ -167,7 +167,13 @@ def _progress(person: Person, programme_ids: list[int]) -> dict[int, list[StageP
     )
     through = Stage.prerequisites.through
     requires: dict[int, list[Stage]] = {s.pk: [] for s in stages}
-    for link in through.objects.filter(from_stage__in=stages).select_related("to_stage__programme"):
+    # In a stable order (the stages required, by programme and order), as the page lists them.
+    links = (
+        through.objects.filter(from_stage__in=stages)
+        .select_related("to_stage__programme")
+        .order_by("to_stage__programme_id", "to_stage__order", "to_stage_id")
+    )
+    for link in links:
         requires[link.from_stage_id].append(link.to_stage)
     stage_ids = {s.pk for s in stages} | {p.pk for ps in requires.values() for p in ps}
     completions = {

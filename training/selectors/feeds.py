@@ -4,7 +4,7 @@ Each feed is two queries: the object it is about (programme, community or key) a
 with everything an event shows joined in (stage, programme, series). Nothing is read per event.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from leadership.models import Community, Person
@@ -12,11 +12,11 @@ from leadership.models import Community, Person
 from ..models import (
     Enrolment,
     FeedToken,
-    ProgrammeLevel,
     ProgrammeStatus,
     Session,
     TrainingProgramme,
 )
+from .schedule import community_programmes
 
 LIVE_STATUSES = (Enrolment.Status.ENROLLED, Enrolment.Status.WAITLISTED)
 
@@ -49,15 +49,10 @@ def community_for_feed(*, slug: str) -> Community:
 
 
 def community_feed_sessions(*, community: Community) -> list[Session]:
-    """Sessions of the community's trainings: the programmes it owns and the regional programmes
-    of its region, drafts left out."""
-    trainings = Q(stage__programme__community=community) | Q(
-        stage__programme__level=ProgrammeLevel.REGIONAL,
-        stage__programme__region=community.region,
-    )
-    return list(
-        _feed_sessions().filter(trainings).exclude(stage__programme__status=ProgrammeStatus.DRAFT)
-    )
+    """Sessions of the community's trainings, as its trainings page lists them (the programmes it
+    owns and the regional programmes of its region, neither drafts nor archived)."""
+    programmes = community_programmes(community=community).values("pk")
+    return list(_feed_sessions().filter(stage__programme__in=programmes))
 
 
 def feed_token_owner(*, token: str) -> Person:

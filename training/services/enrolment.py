@@ -63,13 +63,23 @@ def _history_user(instance: object, by: Person | None) -> None:
 
 
 def session_enrol(*, person: Person, session: Session, now: datetime | None = None) -> Enrolment:
-    """Enrol `person`: a place if one is free, else the waiting list. Raises TrainingError."""
+    """Enrol `person`: a place if one is free and nobody is waiting for it, else the waiting
+    list (those already in line are moved up first). Raises TrainingError."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked_session(session)
         refusal = enrolment_refusal(person=person, session=locked, now=now)
         if refusal is not None:
             raise TrainingError(refusal)
+        if (
+            locked.seats_taken < locked.capacity
+            and Enrolment.objects.filter(
+                session_id=locked.pk, status=EnrolmentStatus.WAITLISTED
+            ).exists()
+        ):
+            # A free place with people in line (a session restored after its cancellation, a
+            # place freed while the list could not move): it is theirs, not a newcomer's.
+            session_fill_from_waiting_list(session=locked, now=now)
         if locked.seats_taken < locked.capacity:
             Session.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") + 1)
             enrolment = Enrolment.objects.create(

@@ -147,6 +147,9 @@ def _check_no_circle(stage: Stage, prerequisites: list[Stage]) -> None:
 def stage_delete(*, stage: Stage) -> None:
     """Delete a stage that nobody has enrolled in or completed; refuses otherwise."""
     with transaction.atomic():
+        # The sessions' row locks: an enrolment (which locks its session) cannot slip in between
+        # the check and the delete, and be lost with the stage.
+        list(Session.objects.select_for_update().filter(stage=stage).values_list("pk", flat=True))
         if StageCompletion.objects.filter(stage=stage).exists():
             raise TrainingError(_("People have completed this stage: it cannot be deleted."))
         if Session.objects.filter(

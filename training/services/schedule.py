@@ -2,10 +2,13 @@
 
 A series' occurrences are rows (`Session`), written in bulk for the whole horizon. Each row keeps
 the instant the rule gave it (`original_start`, iCalendar's RECURRENCE-ID). Editing a series
-re-expands its rule and pairs the rows, in the order of their original starts, with the new
-instants by position, so that a moved occurrence keeps its enrolments. What happened is never
-rewritten: occurrences that have started stay as they were, and "all" then splits the series at
-the first occurrence not yet started, as "this and following" does.
+re-expands its rule and pairs the rows with the new instants by the local date the rule gave
+them, so that a moved occurrence keeps its enrolments and a changed rule never shifts anyone onto
+another date. What happened is never rewritten: occurrences that have started stay as they were,
+and "all" then splits the series at the first occurrence not yet started, as "this and
+following" does.
+
+Lock order, everywhere: the series' row, then the session rows (by id). See `_lock`.
 
 Permissions are the views' business; `by` is recorded in the history only.
 """
@@ -141,6 +144,49 @@ def _save(row: models.Model, by: Person | None, fields: list[str]) -> None:
     # simple_history reads the author of a single save from the instance.
     row._history_user = _history_user(by)  # type: ignore[attr-defined]
     row.save(update_fields=fields)
+
+
+# Locks
+
+
+# Attempts at locking a session with its series before giving up: each retry follows a
+# concurrent split that moved the row into a newer series, and there is only ever one or two.
+LOCK_ATTEMPTS = 3
+
+
+def _lock(pk: int) -> tuple[SessionSeries | None, Session]:
+    """Lock a session's series, then the session's row: the one lock order of every writer here.
+
+    A series edit locks the series and then all its rows (by pk); a writer that locked a row first
+    and then its series would wait for the edit while the edit waits for its row. The series id
+    is read without a lock, so the row may have moved to another series (a split) by the time
+    the series is locked: then it is read again. of=("self",): the stage and the programme are
+    read, not locked."""
+    for _attempt in range(LOCK_ATTEMPTS):
+        series_id = Session.objects.filter(pk=pk).values_list("series_id", flat=True).get()
+        series = (
+            SessionSeries.objects.select_for_update().filter(pk=series_id).first()
+            if series_id is not None
+            else None
+        )
+        row = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("stage__programme")
+            .get(pk=pk)
+        )
+        if row.series_id == (series.pk if series is not None else None):
+            return series, row
+    raise TrainingError(_("This series was changed at the same moment: please try again."))
+
+
+def _lock_rows(series: SessionSeries) -> list[Session]:
+    """Lock every row of the (locked) series in the order of their ids, the order every writer
+    locks several rows in; returned in the order of their original starts."""
+    rows = list(
+        Session.objects.select_for_update(of=("self",)).filter(series=series).order_by("pk")
+    )
+    rows.sort(key=lambda r: (r.original_start, r.pk))
+    return rows
 
 
 # Writing rows
@@ -384,14 +430,14 @@ def series_edit(
     TrainingError for a started session, a bad rule, places below those taken: nothing changes."""
     mode = EditMode(mode)
     with transaction.atomic():
-        row = Session.objects.select_for_update().select_related("stage").get(pk=session.pk)
+        series, row = _lock(session.pk)
         now = timezone.now()
-        if mode == EditMode.THIS or row.series_id is None:
+        if mode == EditMode.THIS or series is None:
             if mode != EditMode.THIS:
                 raise TrainingError(_("This session is not part of a series: edit it alone."))
             _edit_one(row, by, changes, now)
-            return row.series
-        return _edit_series(row, mode, by, changes, now)
+            return series
+        return _edit_series(series, row, mode, by, changes, now)
 
 
 def _edit_one(row: Session, by: Person | None, changes: SeriesChanges, now: datetime) -> None:
@@ -468,18 +514,19 @@ def _carried_rule(
 
 
 def _edit_series(
-    row: Session, mode: EditMode, by: Person | None, changes: SeriesChanges, now: datetime
+    series: SessionSeries,
+    row: Session,
+    mode: EditMode,
+    by: Person | None,
+    changes: SeriesChanges,
+    now: datetime,
 ) -> SessionSeries:
     if changes.day is not None:
         raise TrainingError(
             _("Only a single session moves to another day; change the rule to move the series.")
         )
-    assert row.series_id is not None
-    series = SessionSeries.objects.select_for_update().get(pk=row.series_id)
-    programme = TrainingProgramme.objects.get(pk=row.stage.programme_id)
-    rows = list(
-        Session.objects.select_for_update().filter(series=series).order_by("original_start", "pk")
-    )
+    programme = row.stage.programme
+    rows = _lock_rows(series)
     if mode == EditMode.FOLLOWING:
         _check_not_started(row, now)
         pivot = row.original_start
@@ -492,7 +539,11 @@ def _edit_series(
         pivot = open_rows[0].original_start
     assert pivot is not None
     earlier = [r for r in rows if r.original_start < pivot]  # type: ignore[operator]
-    later = [r for r in rows if r.original_start >= pivot]  # type: ignore[operator]
+    # What happened is never rewritten: an occurrence from here on that was moved on its own to
+    # an earlier time and has taken place is history. It leaves the series (standing alone, as
+    # the feeds show it) and its date gets no second session.
+    past = [r for r in rows if r.original_start >= pivot and r.starts_at <= now]  # type: ignore[operator]
+    later = [r for r in rows if r.original_start >= pivot and r.starts_at > now]  # type: ignore[operator]
 
     old_zone = ZoneInfo(str(series.time_zone))
     zone_name = _zone_name(changes.time_zone or str(series.time_zone))
@@ -523,6 +574,14 @@ def _edit_series(
     )
     if any(start <= now for start in starts):
         raise TrainingError(_("A session cannot be moved into the past."))
+    new_zone = ZoneInfo(zone_name)
+    held = {_original_day(r, old_zone) for r in past}
+    consumed = {start.astimezone(new_zone).date() for start in starts} & held
+    if consumed:
+        # The occurrence of that date has taken place (earlier): an exception of the new rule,
+        # so that a calendar's expansion and the rows agree.
+        exdates_after = _iso_dates([*exdates_after, *consumed])
+        starts = [start for start in starts if start.astimezone(new_zone).date() not in consumed]
     facilitators = (
         list(changes.facilitators)
         if changes.facilitators is not None
@@ -563,8 +622,18 @@ def _edit_series(
         if changes.facilitators is not None:
             series.facilitators.set(facilitators)
         target = series
-    _resync(target, later, starts, by, changes, facilitators, now)
+    if past:
+        for r in past:
+            r.series = None
+        bulk_update_with_history(past, Session, ["series"], default_user=_history_user(by))
+    _resync(target, later, starts, by, changes, facilitators, now, old_zone)
     return target
+
+
+def _original_day(row: Session, zone: ZoneInfo) -> date:
+    """The local date the series' rule gave the row (in the series' zone before the edit)."""
+    assert row.original_start is not None
+    return row.original_start.astimezone(zone).date()
 
 
 def _resync(
@@ -575,12 +644,27 @@ def _resync(
     changes: SeriesChanges,
     facilitators: list[Person],
     now: datetime,
+    old_zone: ZoneInfo,
 ) -> None:
-    """Pair `rows` (in original-start order) with `starts` by position: update the pairs, remove
-    the rows left over, create rows for the starts left over."""
-    paired = list(zip(rows, starts, strict=False))
-    # The rows left over go first: they would otherwise hold instants the paired rows take.
-    _remove(rows[len(paired) :], by)
+    """Pair `rows` with `starts` by the local date of their occurrence: a row whose date the new
+    rule still gives takes that date's start (at the new time, if it changed); the rows whose
+    date is gone are removed; the dates left over get new rows.
+
+    A change of time, length or zone alone gives the same dates, so every row keeps its own
+    occurrence, one to one in order. A change of the rule's days, interval or end keeps each
+    enrolment on the date the person chose, never shifting it onto another one."""
+    new_zone = ZoneInfo(str(series.time_zone))
+    start_of = {start.astimezone(new_zone).date(): start for start in starts}
+    paired: list[tuple[Session, datetime]] = []
+    gone: list[Session] = []
+    for row in rows:
+        start = start_of.pop(_original_day(row, old_zone), None)
+        if start is None:
+            gone.append(row)
+        else:
+            paired.append((row, start))
+    # The rows removed go first: they would otherwise hold instants the paired rows take.
+    _remove(gone, by)
     if paired:
         # The unique (series, original_start) index is checked row by row during an UPDATE:
         # clear the old instants first so that shifting rows into each other's slots works.
@@ -632,7 +716,7 @@ def _resync(
         )
         if changes.facilitators is not None:
             _facilitate([row for row, _start in paired], facilitators)
-    created = _new_rows(series, starts[len(paired) :], by)
+    created = _new_rows(series, list(start_of.values()), by)
     _facilitate_new(created, facilitators)
     _fill_waiting_lists(
         [row for row, _start in paired if row.capacity > capacity_before[row.pk]], now
@@ -643,11 +727,10 @@ def session_skip(*, session: Session, by: Person | None) -> None:
     """Skip one occurrence of a series: its date becomes an exception of the series; the row is
     cancelled if people are enrolled, deleted otherwise. TrainingError if it has started."""
     with transaction.atomic():
-        row = Session.objects.select_for_update().get(pk=session.pk)
-        if row.series_id is None or row.original_start is None:
+        series, row = _lock(session.pk)
+        if series is None or row.original_start is None:
             raise TrainingError(_("Only a session of a series can be skipped: cancel it instead."))
         _check_not_started(row, timezone.now())
-        series = SessionSeries.objects.select_for_update().get(pk=row.series_id)
         day = row.original_start.astimezone(ZoneInfo(str(series.time_zone))).date()
         series.exdates = _iso_dates([*series.exdates, day])
         series.sequence += 1
@@ -659,7 +742,7 @@ def session_cancel(*, session: Session, by: Person | None) -> Session:
     """Cancel one session (kept, with its enrolments, so people can be told); TrainingError if it
     has started or is already cancelled."""
     with transaction.atomic():
-        row = Session.objects.select_for_update().get(pk=session.pk)
+        _series, row = _lock(session.pk)
         _check_not_started(row, timezone.now())
         if row.status == SessionStatus.CANCELLED:
             raise TrainingError(_("This session is already cancelled."))
@@ -670,13 +753,18 @@ def session_cancel(*, session: Session, by: Person | None) -> Session:
 
 
 def session_restore(*, session: Session, by: Person | None) -> Session:
-    """Bring back a cancelled session; TrainingError if it is not cancelled or has started."""
+    """Bring back a cancelled session, its free places going to those waiting, in order;
+    TrainingError if it is not cancelled or has started."""
     with transaction.atomic():
-        row = Session.objects.select_for_update().get(pk=session.pk)
-        _check_not_started(row, timezone.now())
+        _series, row = _lock(session.pk)
+        now = timezone.now()
+        _check_not_started(row, now)
         if row.status != SessionStatus.CANCELLED:
             raise TrainingError(_("This session is not cancelled."))
         row.status = SessionStatus.SCHEDULED
         row.sequence += 1
         _save(row, by, ["status", "sequence"])
+        # Places freed while it was cancelled (nobody is promoted into a cancelled session) are
+        # the waiting list's before anyone new can enrol.
+        session_fill_from_waiting_list(session=row, now=now)
     return row

@@ -8,9 +8,11 @@ transfer) and a short Cache-Control.
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +22,12 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from leadership.fragments import NAMES, fragment_key
 from leadership.models import Person
 from leadership.selectors import person_for_user
 
 from .. import feeds
+from ..fragments import TRAINING
 from ..selectors import feeds as selectors
 from ..services.feeds import feed_token_get_or_create, feed_token_regenerate
 
@@ -32,6 +36,26 @@ from ..services.feeds import feed_token_get_or_create, feed_token_regenerate
 MAX_AGE_SECONDS = 5 * 60
 # DTSTAMP is the time of the answer; it is left out of the ETag so that an unchanged feed keeps it.
 _DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.MULTILINE)
+
+
+# A cached feed lives at most this long, whatever happens (leadership/fragments.py).
+CACHE_SECONDS = 3600
+
+
+def _cached(request: HttpRequest, *parts: object, build: Callable[[], bytes]) -> bytes:
+    """The feed's body from the cache of page content, built afresh once the schedule changed.
+
+    Building a feed of 1,000 events takes icalendar about a second; calendar apps ask for the
+    same feed again and again, and public feeds are the same for everyone.
+    """
+    key = "training-feed:" + fragment_key(
+        request.scheme, request.get_host(), *parts, scopes=[TRAINING, (NAMES, None)]
+    )
+    body: bytes | None = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, CACHE_SECONDS)
+    return body
 
 
 def _calendar_response(
@@ -56,11 +80,16 @@ def _calendar_response(
 @require_safe
 def programme_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_for_feed(pk=pk)
-    body = feeds.public_calendar(
-        name=programme.title,
-        sessions=selectors.programme_feed_sessions(programme=programme),
-        absolute=request.build_absolute_uri,
-        stamp=timezone.now(),
+    body = _cached(
+        request,
+        "programme",
+        programme,
+        build=lambda: feeds.public_calendar(
+            name=programme.title,
+            sessions=selectors.programme_feed_sessions(programme=programme),
+            absolute=request.build_absolute_uri,
+            stamp=timezone.now(),
+        ),
     )
     return _calendar_response(
         request, body, filename=f"training-programme-{programme.pk}.ics", private=False
@@ -71,11 +100,16 @@ def programme_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def community_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_for_feed(slug=slug)
-    body = feeds.public_calendar(
-        name=_("Trainings of %(community)s") % {"community": community.name},
-        sessions=selectors.community_feed_sessions(community=community),
-        absolute=request.build_absolute_uri,
-        stamp=timezone.now(),
+    body = _cached(
+        request,
+        "community",
+        community,
+        build=lambda: feeds.public_calendar(
+            name=_("Trainings of %(community)s") % {"community": community.name},
+            sessions=selectors.community_feed_sessions(community=community),
+            absolute=request.build_absolute_uri,
+            stamp=timezone.now(),
+        ),
     )
     return _calendar_response(
         request, body, filename=f"trainings-{community.slug}.ics", private=False

@@ -7,19 +7,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leadership.fragments import NAMES, fragment_key
 from leadership.selectors import community_get, person_for_user
 
 from ..forms import ProgrammeForm, StageForm
-from ..models import ProgrammeLevel, Stage, TrainingProgramme
+from ..fragments import TRAINING
+from ..models import ProgrammeLevel, Stage
 from ..selectors import schedule as schedule_selectors
 from ..selectors.enrolment import person_progress
 from ..selectors.library import stage_resources
 from ..services.base import TrainingError
 from ..services.programmes import programme_save, stage_delete, stage_save
 
+# Lists "from now" are cached in five-minute slices (see _moment).
+FROM_NOW_SECONDS = 300
 # The furthest a month view goes from today: the horizon is three years, and a little past it
 # lets a coordinator see that nothing is scheduled there.
 MONTHS_AROUND = 48
@@ -39,7 +44,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("training.add_trainingprogramme"):
         raise PermissionDenied
-    form = ProgrammeForm(request.POST or None)
+    form = ProgrammeForm(request.POST or None, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             programme = programme_save(
@@ -57,7 +62,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = schedule_selectors.programme_get(viewer=request.user, pk=pk, to_run=True)
-    form = ProgrammeForm(request.POST or None, instance=programme)
+    form = ProgrammeForm(request.POST or None, instance=programme, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             programme_save(
@@ -176,23 +181,37 @@ def _start_of(value: str | None) -> datetime:
     return timezone.now()
 
 
+def _moment() -> int:
+    """The five minutes we are in: part of the keys of lists that start "from now", so that a
+    cached list drops a session that has ended within five minutes of its end."""
+    return int(timezone.now().timestamp() // FROM_NOW_SECONDS)
+
+
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     programme = schedule_selectors.programme_get(viewer=request.user, pk=pk)
     start = _start_of(request.GET.get("from"))
-    page = schedule_selectors.schedule_page(
-        programme=programme,
-        after=start,
-        cursor=request.GET.get("cursor"),
-        person=person_for_user(user=request.user),
-    )
+    cursor = request.GET.get("cursor")
+    person = person_for_user(user=request.user)
     today = timezone.localdate()
     context = {
         "programme": programme,
-        "page": page,
-        "start": start,
+        # Read only when the content is not in the cache (training/fragments.py).
+        "page": SimpleLazyObject(
+            lambda: schedule_selectors.schedule_page(
+                programme=programme, after=start, cursor=cursor, person=person
+            )
+        ),
+        "fragment_key": fragment_key(
+            "schedule",
+            programme,
+            request.GET.get("from", ""),
+            cursor,
+            person.pk if person else None,
+            _moment(),
+            scopes=[TRAINING, (NAMES, None)],
+        ),
         "from": request.GET.get("from", ""),
         "this_month": (today.year, today.month),
-        "can_run": request.user.has_perm("training.run_programme", programme),
     }
     return render(request, "training/schedule_list.html", context)
 
@@ -225,14 +244,29 @@ def schedule_month(request: HttpRequest, pk: int, year: int, month: int) -> Http
 
 def community_trainings(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get(slug=slug, viewer=request.user)
-    page = schedule_selectors.community_upcoming(
-        community=community,
-        now=timezone.now(),
-        cursor=request.GET.get("cursor"),
-        person=person_for_user(user=request.user),
-    )
-    programmes: list[TrainingProgramme] = list(
-        schedule_selectors.community_programmes(community=community).order_by("title", "pk")
-    )
-    context = {"community": community, "page": page, "programmes": programmes}
+    cursor = request.GET.get("cursor")
+    person = person_for_user(user=request.user)
+    now = timezone.now()
+    context = {
+        "community": community,
+        # Read only when the content is not in the cache (training/fragments.py).
+        "page": SimpleLazyObject(
+            lambda: schedule_selectors.community_upcoming(
+                community=community, now=now, cursor=cursor, person=person
+            )
+        ),
+        "programmes": SimpleLazyObject(
+            lambda: list(
+                schedule_selectors.community_programmes(community=community).order_by("title", "pk")
+            )
+        ),
+        "fragment_key": fragment_key(
+            "community-trainings",
+            community,
+            cursor,
+            person.pk if person else None,
+            _moment(),
+            scopes=[TRAINING, (NAMES, None)],
+        ),
+    }
     return render(request, "training/community_trainings.html", context)

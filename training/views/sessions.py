@@ -9,14 +9,17 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from leadership.fragments import NAMES, fragment_key
 from leadership.models import Person
 from leadership.selectors import community_get, person_for_user
 
 from ..forms import Repeats, ScheduleForm, SessionEditForm
+from ..fragments import TRAINING
 from ..models import CompletionRule, Enrolment, EnrolmentStatus, Session
 from ..recurrence import RuleError, end_date
 from ..selectors import enrolment as enrolment_selectors
@@ -39,6 +42,7 @@ from ..services.schedule import (
     session_restore,
     session_skip,
 )
+from .programmes import FROM_NOW_SECONDS
 
 
 def _person(request: HttpRequest) -> Person:
@@ -318,7 +322,12 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     participants = enrolment_selectors.stage_participants(stage=stage)
     if request.method == "POST":
-        target = get_object_or_404(Person, pk=request.POST.get("person"))
+        # A hand-made POST may carry anything: a person who is not a number is nobody (404),
+        # not a server error.
+        chosen = request.POST.get("person", "")
+        if not chosen.isdigit():
+            raise Http404
+        target = get_object_or_404(Person, pk=int(chosen))
         try:
             if request.POST.get("undo"):
                 stage_sign_off_undo(stage=stage, person=target, by=_person(request))
@@ -347,11 +356,23 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     now = timezone.now()
-    enrolments = enrolment_selectors.my_enrolments(person=person, now=now)
     context = {
-        "enrolments": enrolments,
-        "programmes": enrolment_selectors.my_programmes_progress(person=person),
-        "facilitating": enrolment_selectors.sessions_facilitated(person=person, now=now),
+        # Read only when the content is not in the cache (training/fragments.py).
+        "enrolments": SimpleLazyObject(
+            lambda: enrolment_selectors.my_enrolments(person=person, now=now)
+        ),
+        "programmes": SimpleLazyObject(
+            lambda: enrolment_selectors.my_programmes_progress(person=person)
+        ),
+        "facilitating": SimpleLazyObject(
+            lambda: enrolment_selectors.sessions_facilitated(person=person, now=now)
+        ),
+        "fragment_key": fragment_key(
+            "mine",
+            person.pk,
+            int(now.timestamp() // FROM_NOW_SECONDS),
+            scopes=[TRAINING, (NAMES, None)],
+        ),
     }
     return render(request, "training/mine.html", context)
 
