@@ -10,6 +10,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Community, Language, Membership, Person, PersonLanguage, PersonSkill, Skill
 
 
+class ReadOnlyAdminMixin:
+    """Shown in the admin, never changed there: rows whose states only the services move (places
+    counted under a lock, a mentor's load, calendars' sequence numbers)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "autonym"]

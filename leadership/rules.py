@@ -62,6 +62,19 @@ def _role_in(user: Any, community: Community) -> str | None:
     return role
 
 
+def person_id_of(user: Any) -> int | None:
+    """The user's profile's id (None for anonymous or a user without one)."""
+    person = getattr(user, "person", None)
+    return person.pk if person is not None else None
+
+
+def organised_community_ids(user: Any) -> list[int]:
+    """The communities the user organises (from the memberships loaded once per request)."""
+    if not user.is_authenticated:
+        return []
+    return [pk for pk, role in _community_roles(user).items() if role == Membership.Role.ORGANISER]
+
+
 @rules.predicate
 def is_member_of(user: Any, community: Community | None) -> bool:
     if community is None or not user.is_authenticated:

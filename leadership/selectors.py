@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
     Exists,
@@ -31,6 +32,15 @@ def person_for_user(*, user: Any) -> Person | None:
         return user.person
     except Person.DoesNotExist:
         return None
+
+
+def person_required(*, user: Any) -> Person:
+    """The user's profile; PermissionDenied for a user without one (a fresh superuser), on the
+    pages that act as the viewer's person (enrol, apply, mark as done)."""
+    person = person_for_user(user=user)
+    if person is None:
+        raise PermissionDenied
+    return person
 
 
 def skills_with_levels(*, person: Person) -> list[Skill]:

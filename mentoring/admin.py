@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from leadership.admin import ReadOnlyAdminMixin
+
 from .models import (
     CheckIn,
     MatchRun,
@@ -21,17 +23,6 @@ from .models import (
     Proposal,
     Relationship,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(MentoringProgramme)
@@ -51,7 +42,7 @@ class MentoringProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MentorOffer)
-class MentorOfferAdmin(ReadOnly, admin.ModelAdmin):
+class MentorOfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["person", "programme", "capacity", "active_count", "away_until", "status"]
     list_filter = ["status", "programme"]
     search_fields = ["person__display_name"]
@@ -62,7 +53,7 @@ class MentorOfferAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(MenteeApplication)
-class MenteeApplicationAdmin(ReadOnly, admin.ModelAdmin):
+class MenteeApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["person", "programme", "status", "waiting_since"]
     list_filter = ["status", "programme"]
     search_fields = ["person__display_name"]
@@ -71,7 +62,7 @@ class MenteeApplicationAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(MatchRun)
-class MatchRunAdmin(ReadOnly, admin.ModelAdmin):
+class MatchRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "programme",
@@ -90,7 +81,7 @@ class MatchRunAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ReadOnly, admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "programme",
@@ -125,7 +116,7 @@ class CheckInInline(admin.TabularInline):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(ReadOnly, admin.ModelAdmin):
+class RelationshipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "programme",

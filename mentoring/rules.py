@@ -14,14 +14,9 @@ from typing import Any
 
 import rules
 
-from leadership.rules import is_coordinator
+from leadership.rules import is_coordinator, person_id_of
 
 from .models import MentoringProgramme, MentorOffer, Proposal, Relationship
-
-
-def _person_id(user: Any) -> int | None:
-    person = getattr(user, "person", None)
-    return person.pk if person is not None else None
 
 
 def _programme_of(obj: Any) -> MentoringProgramme | None:
@@ -52,14 +47,14 @@ def is_the_mentor(user: Any, obj: Proposal | Relationship | MentorOffer | None) 
     if obj is None or not user.is_authenticated:
         return False
     offer_person = obj.person_id if isinstance(obj, MentorOffer) else obj.offer.person_id
-    return offer_person == _person_id(user)
+    return offer_person == person_id_of(user)
 
 
 @rules.predicate
 def is_the_mentee(user: Any, relationship: Relationship | None) -> bool:
     if relationship is None or not user.is_authenticated:
         return False
-    return relationship.application.person_id == _person_id(user)
+    return relationship.application.person_id == person_id_of(user)
 
 
 can_run = is_coordinator | coordinates_programme

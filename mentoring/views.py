@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from leadership.fragments import NAMES, fragment_key
 from leadership.models import Person
-from leadership.selectors import person_for_user
+from leadership.selectors import person_for_user, person_required
 
 from . import selectors, services
 from .forms import (
@@ -39,13 +39,6 @@ from .models import (
     RelationshipStatus,
 )
 from .services import MentoringError
-
-
-def _person(request: HttpRequest) -> Person:
-    person = person_for_user(user=request.user)
-    if person is None:
-        raise PermissionDenied
-    return person
 
 
 def _today() -> Any:
@@ -114,7 +107,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(viewer=request.user, pk=pk)
-    person = _person(request)
+    person = person_required(user=request.user)
     offer = MentorOffer.objects.filter(programme=programme, person=person).first()
     if offer is not None:
         initial = {
@@ -195,7 +188,7 @@ def offer_away(request: HttpRequest, pk: int) -> HttpResponse:
 
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(viewer=request.user, pk=pk)
-    person = _person(request)
+    person = person_required(user=request.user)
     application = MenteeApplication.objects.filter(programme=programme, person=person).first()
     initial = (
         {
@@ -235,7 +228,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(MenteeApplication, pk=pk)
-    if application.person_id != _person(request).pk:
+    if application.person_id != person_required(user=request.user).pk:
         raise Http404
     try:
         services.application_withdraw(application=application)
@@ -371,7 +364,7 @@ def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def mentor_dashboard(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(user=request.user)
     today = _today()
     context = {
         "offers": selectors.mentor_offers(person=person),
@@ -388,7 +381,7 @@ def mentor_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def mine(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(user=request.user)
     overview = selectors.mentee_overview(person=person)
     return render(request, "mentoring/mine.html", {"o": overview})
 
@@ -424,7 +417,7 @@ def relationship_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pair_action(request: HttpRequest, pk: int) -> tuple[Relationship, Person]:
     relationship = selectors.relationship_get(viewer=request.user, pk=pk, to_change=True)
-    return relationship, _person(request)
+    return relationship, person_required(user=request.user)
 
 
 @require_POST
@@ -516,7 +509,7 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def exclusions(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(user=request.user)
     form = ExclusionForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -537,7 +530,7 @@ def exclusions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def exclusion_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    exclusion = get_object_or_404(Exclusion, pk=pk, person=_person(request))
+    exclusion = get_object_or_404(Exclusion, pk=pk, person=person_required(user=request.user))
     services.exclusion_remove(exclusion=exclusion)
     messages.success(request, _("The exclusion is removed."))
     return redirect("mentoring:exclusions")

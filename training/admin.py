@@ -6,11 +6,10 @@ are counted under a lock and calendars follow each change's sequence number, whi
 services keep right. Personal calendar keys are secrets and are not shown.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
+
+from leadership.admin import ReadOnlyAdminMixin
 
 from .models import (
     Enrolment,
@@ -21,17 +20,6 @@ from .models import (
     StageCompletion,
     TrainingProgramme,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TrainingProgramme)
@@ -54,7 +42,7 @@ class StageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SessionSeries)
-class SessionSeriesAdmin(ReadOnly, admin.ModelAdmin):
+class SessionSeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "stage", "first_date", "start_time", "time_zone", "rrule"]
     list_select_related = ["stage"]
     search_fields = ["stage__title", "title"]
@@ -62,7 +50,7 @@ class SessionSeriesAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ReadOnly, admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "stage",
@@ -80,7 +68,7 @@ class SessionAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReadOnly, admin.ModelAdmin):
+class EnrolmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["person", "session", "status", "waitlisted_at", "enrolled_at", "attended"]
     list_filter = ["status"]
     list_select_related = ["person", "session__stage"]
@@ -89,7 +77,7 @@ class EnrolmentAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(StageCompletion)
-class StageCompletionAdmin(ReadOnly, admin.ModelAdmin):
+class StageCompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["person", "stage", "completed_on", "how"]
     list_select_related = ["person", "stage"]
     search_fields = ["person__display_name", "stage__title"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from leadership.fragments import Scope, bump
 
@@ -30,6 +31,14 @@ from .models import (
 )
 
 TRAINING: Scope = ("training", None)
+# Lists that start "from now" are cached in five-minute slices: a session that has ended leaves
+# them within five minutes of its end.
+FROM_NOW_SECONDS = 300
+
+
+def from_now_slice() -> int:
+    """The five minutes we are in: part of the key of every cached list "from now"."""
+    return int(timezone.now().timestamp() // FROM_NOW_SECONDS)
 
 
 def training_changed() -> None:

@@ -164,14 +164,6 @@ class TrainingProgramme(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def latest_end(self) -> date:
-        return horizon_end(self.starts_on)
-
-    @property
-    def registration_open(self) -> bool:
-        return self.status == ProgrammeStatus.OPEN
-
 
 class CompletionRule(models.TextChoices):
     ATTENDANCE = "attendance", _("Attend at least a number of its sessions")

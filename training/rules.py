@@ -5,7 +5,8 @@
   community, by that community's organisers.
 - Anyone signed in sees a programme that is not a draft, its stages and its schedule; a draft
   only those who run it.
-- Attendance of a session is marked by its facilitators and by those who run the programme.
+- Attendance of a session is marked by its facilitators and by those who run the programme; a
+  sign-off stage is signed off by the facilitators of its sessions and by those who run it.
 - A person's progress is seen by themselves, by the organisers of a community they belong to,
   by coordinators, and by the coordinators of a programme they take part in.
 """
@@ -15,15 +16,16 @@ from typing import Any
 import rules
 from django.db.models import Q
 
-from leadership.models import Membership, Person
-from leadership.rules import _community_roles, is_coordinator, is_organiser_of, is_self
+from leadership.models import Person
+from leadership.rules import (
+    is_coordinator,
+    is_organiser_of,
+    is_self,
+    organised_community_ids,
+    person_id_of,
+)
 
 from .models import Session, Stage, TrainingProgramme
-
-
-def _person_id(user: Any) -> int | None:
-    person = getattr(user, "person", None)
-    return person.pk if person is not None else None
 
 
 def _programme_of(obj: Any) -> TrainingProgramme | None:
@@ -65,7 +67,7 @@ def is_published(user: Any, obj: Any) -> bool:
 def facilitates(user: Any, session: Session | None) -> bool:
     if session is None or not user.is_authenticated:
         return False
-    person_id = _person_id(user)
+    person_id = person_id_of(user)
     if person_id is None:
         return False
     cache: dict[int, bool] = user.__dict__.setdefault("_pathways_facilitates", {})
@@ -76,11 +78,9 @@ def facilitates(user: Any, session: Session | None) -> bool:
 
 @rules.predicate
 def organises_their_community(user: Any, person: Person | None) -> bool:
-    if person is None or not user.is_authenticated:
+    if person is None:
         return False
-    organised = [
-        pk for pk, role in _community_roles(user).items() if role == Membership.Role.ORGANISER
-    ]
+    organised = organised_community_ids(user)
     return bool(organised) and person.memberships.filter(community_id__in=organised).exists()
 
 
@@ -88,7 +88,7 @@ def organises_their_community(user: Any, person: Person | None) -> bool:
 def runs_a_programme_of(user: Any, person: Person | None) -> bool:
     """The viewer coordinates a programme the person takes part in (whose progress page lists
     them)."""
-    viewer_id = _person_id(user)
+    viewer_id = person_id_of(user)
     if person is None or viewer_id is None:
         return False
     return (
@@ -100,12 +100,21 @@ def runs_a_programme_of(user: Any, person: Person | None) -> bool:
     )
 
 
+@rules.predicate
+def facilitates_a_session_of(user: Any, stage: Stage | None) -> bool:
+    person_id = person_id_of(user)
+    if stage is None or person_id is None:
+        return False
+    return stage.sessions.filter(facilitators=person_id).exists()
+
+
 can_run = is_coordinator | coordinates_training | organises_owner
 
 rules.add_perm("training.add_trainingprogramme", is_coordinator)
 rules.add_perm("training.view_trainingprogramme", can_run | (rules.is_authenticated & is_published))
 rules.add_perm("training.run_programme", can_run)
 rules.add_perm("training.mark_attendance", can_run | facilitates)
+rules.add_perm("training.sign_off_stage", can_run | facilitates_a_session_of)
 rules.add_perm(
     "training.view_progress",
     is_self | is_coordinator | organises_their_community | runs_a_programme_of,

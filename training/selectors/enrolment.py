@@ -233,6 +233,39 @@ def _progress(person: Person, programme_ids: list[int]) -> dict[int, list[StageP
 # Waiting lists, "my trainings", rosters
 
 
+@dataclass(frozen=True)
+class ViewerPlace:
+    """Where the viewer stands in a session: their live enrolment, their place in line (1 for
+    the first) when waiting, or why they may not enrol when they are not in."""
+
+    enrolment: Enrolment | None
+    position: int | None
+    refusal: str | None
+
+
+def viewer_place(*, person: Person | None, session: Session, now: datetime) -> ViewerPlace:
+    """`person`'s place in `session` (nothing for a user without a profile): one or two queries,
+    or those of enrolment_refusal."""
+    if person is None:
+        return ViewerPlace(enrolment=None, position=None, refusal=None)
+    mine = (
+        Enrolment.objects.filter(session=session, person=person)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .first()
+    )
+    if mine is None:
+        refusal = enrolment_refusal(person=person, session=session, now=now)
+        return ViewerPlace(enrolment=None, position=None, refusal=refusal)
+    position = None
+    if mine.status == EnrolmentStatus.WAITLISTED:
+        ahead = Enrolment.objects.filter(session=session, status=EnrolmentStatus.WAITLISTED).filter(
+            Q(waitlisted_at__lt=mine.waitlisted_at)
+            | Q(waitlisted_at=mine.waitlisted_at, pk__lt=mine.pk)
+        )
+        position = ahead.count() + 1
+    return ViewerPlace(enrolment=mine, position=position, refusal=None)
+
+
 def waiting_list(*, session: Session) -> list[Enrolment]:
     """The session's waiting list, first in line first (ties by id): one query."""
     return list(

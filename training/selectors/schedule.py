@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from leadership.models import Community, Membership, Person
 from leadership.pagination import KeysetPage, keyset_paginate
@@ -38,7 +39,7 @@ def _check(obj: Any, viewer: Any, to_run: bool) -> None:
 def programmes_visible(*, viewer: Any, level: str = "") -> list[TrainingProgramme]:
     """Programmes `viewer` may see (drafts only to those who run them), each with its number of
     stages and its next session's start: two queries."""
-    now = datetime.now(tz=ZoneInfo("UTC"))
+    now = timezone.now()
     qs = TrainingProgramme.objects.select_related("community").annotate(
         stage_count=Count("stages", distinct=True),
         next_start=Min(
@@ -95,7 +96,7 @@ def session_get(*, viewer: Any, pk: int, to_run: bool = False) -> Session:
 
 def programme_stages(*, programme: TrainingProgramme) -> list[Stage]:
     """The stages in order, each with its prerequisites, skills and number of upcoming sessions."""
-    now = datetime.now(tz=ZoneInfo("UTC"))
+    now = timezone.now()
     return list(
         Stage.objects.filter(programme=programme)
         .annotate(

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from leadership.fragments import NAMES, fragment_key
-from leadership.models import Person
-from leadership.selectors import person_for_user
+from leadership.selectors import person_required
 
 from .. import feeds
 from ..fragments import TRAINING
@@ -129,15 +127,8 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
     return _calendar_response(request, body, filename="my-trainings.ics", private=True)
 
 
-def _person(request: HttpRequest) -> Person:
-    person = person_for_user(user=request.user)
-    if person is None:
-        raise PermissionDenied
-    return person
-
-
 def feed_settings(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(user=request.user)
     token = feed_token_get_or_create(person=person)
     feed_url = request.build_absolute_uri(
         reverse("training:personal-calendar", kwargs={"token": token.token})
@@ -156,7 +147,7 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def feed_regenerate(request: HttpRequest) -> HttpResponse:
-    feed_token_regenerate(person=_person(request))
+    feed_token_regenerate(person=person_required(user=request.user))
     messages.success(
         request,
         _(

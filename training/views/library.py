@@ -13,21 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from leadership.models import Person
-from leadership.selectors import person_for_user
+from leadership.selectors import person_for_user, person_required
 
 from ..forms_library import LibraryFilterForm, ResourceForm, TranslationEditForm, TranslationForm
 from ..models import Resource
 from ..selectors import library as selectors
 from ..services import library as services
 from ..services.base import TrainingError
-
-
-def _person(request: HttpRequest) -> Person:
-    person = person_for_user(user=request.user)
-    if person is None:
-        raise PermissionDenied
-    return person
 
 
 def _editable(request: HttpRequest, pk: int) -> Resource:
@@ -69,7 +61,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(viewer=request.user, pk=pk)
     if request.method == "POST":
         # Marking as done or not done: the person's own record, open to anyone who reads.
-        person = _person(request)
+        person = person_required(user=request.user)
         if request.POST.get("done") == "1":
             services.resource_mark_done(resource=resource, person=person)
             messages.success(request, _("Marked as done."))
@@ -92,7 +84,9 @@ def resource_create(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            resource = services.resource_create(by=_person(request), **form.cleaned_data)
+            resource = services.resource_create(
+                by=person_required(user=request.user), **form.cleaned_data
+            )
         except TrainingError as error:
             form.add_error(None, str(error))
         else:
@@ -113,7 +107,9 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ResourceForm(request.POST or None, initial=ResourceForm.initial_for(resource))
     if request.method == "POST" and form.is_valid():
         try:
-            services.resource_update(resource=resource, by=_person(request), **form.cleaned_data)
+            services.resource_update(
+                resource=resource, by=person_required(user=request.user), **form.cleaned_data
+            )
         except TrainingError as error:
             form.add_error(None, str(error))
         else:
@@ -129,7 +125,7 @@ def resource_translate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             translation = services.resource_translate(
-                original=original, by=_person(request), **form.cleaned_data
+                original=original, by=person_required(user=request.user), **form.cleaned_data
             )
         except TrainingError as error:
             form.add_error(None, str(error))

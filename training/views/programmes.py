@@ -15,7 +15,7 @@ from leadership.fragments import NAMES, fragment_key
 from leadership.selectors import community_get, person_for_user
 
 from ..forms import ProgrammeForm, StageForm
-from ..fragments import TRAINING
+from ..fragments import TRAINING, from_now_slice
 from ..models import ProgrammeLevel, Stage
 from ..selectors import schedule as schedule_selectors
 from ..selectors.enrolment import person_progress
@@ -23,8 +23,6 @@ from ..selectors.library import stage_resources
 from ..services.base import TrainingError
 from ..services.programmes import programme_save, stage_delete, stage_save
 
-# Lists "from now" are cached in five-minute slices (see _moment).
-FROM_NOW_SECONDS = 300
 # The furthest a month view goes from today: the horizon is three years, and a little past it
 # lets a coordinator see that nothing is scheduled there.
 MONTHS_AROUND = 48
@@ -181,12 +179,6 @@ def _start_of(value: str | None) -> datetime:
     return timezone.now()
 
 
-def _moment() -> int:
-    """The five minutes we are in: part of the keys of lists that start "from now", so that a
-    cached list drops a session that has ended within five minutes of its end."""
-    return int(timezone.now().timestamp() // FROM_NOW_SECONDS)
-
-
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     programme = schedule_selectors.programme_get(viewer=request.user, pk=pk)
     start = _start_of(request.GET.get("from"))
@@ -207,7 +199,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
             request.GET.get("from", ""),
             cursor,
             person.pk if person else None,
-            _moment(),
+            from_now_slice(),
             scopes=[TRAINING, (NAMES, None)],
         ),
         "from": request.GET.get("from", ""),
@@ -265,7 +257,7 @@ def community_trainings(request: HttpRequest, slug: str) -> HttpResponse:
             community,
             cursor,
             person.pk if person else None,
-            _moment(),
+            from_now_slice(),
             scopes=[TRAINING, (NAMES, None)],
         ),
     }

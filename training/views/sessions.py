@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from leadership.fragments import NAMES, fragment_key
 from leadership.models import Person
-from leadership.selectors import community_get, person_for_user
+from leadership.selectors import community_get, person_for_user, person_required
 
 from ..forms import Repeats, ScheduleForm, SessionEditForm
-from ..fragments import TRAINING
+from ..fragments import TRAINING, from_now_slice
 from ..models import CompletionRule, Enrolment, EnrolmentStatus, Session
 from ..recurrence import RuleError, end_date
 from ..selectors import enrolment as enrolment_selectors
@@ -42,15 +41,6 @@ from ..services.schedule import (
     session_restore,
     session_skip,
 )
-from .programmes import FROM_NOW_SECONDS
-
-
-def _person(request: HttpRequest) -> Person:
-    person = person_for_user(user=request.user)
-    if person is None:
-        raise PermissionDenied
-    return person
-
 
 # Scheduling
 
@@ -193,29 +183,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(user=request.user)
     can_run = request.user.has_perm("training.run_programme", session.stage.programme)
     can_mark = can_run or request.user.has_perm("training.mark_attendance", session)
-    mine = None
-    position = None
-    refusal = None
-    if person is not None:
-        mine = (
-            Enrolment.objects.filter(session=session, person=person)
-            .exclude(status=EnrolmentStatus.CANCELLED)
-            .first()
-        )
-        if mine is not None and mine.status == EnrolmentStatus.WAITLISTED:
-            position = (
-                Enrolment.objects.filter(session=session, status=EnrolmentStatus.WAITLISTED)
-                .filter(
-                    Q(waitlisted_at__lt=mine.waitlisted_at)
-                    | Q(waitlisted_at=mine.waitlisted_at, pk__lt=mine.pk)
-                )
-                .count()
-                + 1
-            )
-        if mine is None:
-            refusal = enrolment_selectors.enrolment_refusal(
-                person=person, session=session, now=timezone.now()
-            )
+    place = enrolment_selectors.viewer_place(person=person, session=session, now=timezone.now())
+    mine = place.enrolment
     waiting = enrolment_selectors.waiting_list(session=session) if can_run else []
     context = {
         "session": session,
@@ -223,8 +192,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programme": session.stage.programme,
         "facilitators": list(session.facilitators.order_by("display_name")),
         "mine": mine,
-        "position": position,
-        "refusal": refusal,
+        "position": place.position,
+        "refusal": place.refusal,
         "waiting": waiting,
         "waiting_count": len(waiting)
         if can_run
@@ -243,7 +212,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = schedule_selectors.session_get(viewer=request.user, pk=pk)
     try:
-        enrolment = session_enrol(person=_person(request), session=session)
+        enrolment = session_enrol(person=person_required(user=request.user), session=session)
     except TrainingError as error:
         messages.error(request, str(error))
     else:
@@ -262,7 +231,7 @@ def session_enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def enrolment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(request)
+    person = person_required(user=request.user)
     enrolment = get_object_or_404(Enrolment.objects.select_related("session"), pk=pk, person=person)
     try:
         enrolment_cancel(enrolment=enrolment, by=person)
@@ -287,7 +256,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             for enrolment in roster
         }
         try:
-            completions = attendance_mark(session=session, by=_person(request), attended=marked)
+            completions = attendance_mark(
+                session=session, by=person_required(user=request.user), attended=marked
+            )
         except TrainingError as error:
             messages.error(request, str(error))
         else:
@@ -313,10 +284,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
     stage = schedule_selectors.stage_get(viewer=request.user, pk=pk)
-    can_run = request.user.has_perm("training.run_programme", stage.programme)
-    person = person_for_user(user=request.user)
-    facilitates = person is not None and stage.sessions.filter(facilitators=person).exists()
-    if not (can_run or facilitates):
+    if not request.user.has_perm("training.sign_off_stage", stage):
         raise PermissionDenied
     if stage.completion_rule != CompletionRule.SIGN_OFF:
         raise Http404
@@ -330,10 +298,12 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
         target = get_object_or_404(Person, pk=int(chosen))
         try:
             if request.POST.get("undo"):
-                stage_sign_off_undo(stage=stage, person=target, by=_person(request))
+                stage_sign_off_undo(
+                    stage=stage, person=target, by=person_required(user=request.user)
+                )
                 messages.success(request, _("The sign-off was withdrawn."))
             else:
-                stage_sign_off(stage=stage, person=target, by=_person(request))
+                stage_sign_off(stage=stage, person=target, by=person_required(user=request.user))
                 messages.success(
                     request,
                     _("%(person)s completed %(stage)s.")
@@ -354,7 +324,7 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def mine(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(user=request.user)
     now = timezone.now()
     context = {
         # Read only when the content is not in the cache (training/fragments.py).
@@ -370,7 +340,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "fragment_key": fragment_key(
             "mine",
             person.pk,
-            int(now.timestamp() // FROM_NOW_SECONDS),
+            from_now_slice(),
             scopes=[TRAINING, (NAMES, None)],
         ),
     }
