@@ -36,4 +36,20 @@ app.conf.beat_schedule = {
         "task": "mentoring.tasks.proposals_expire_task",
         "schedule": crontab(minute="1-59/5"),
     },
+    # Hourly at :23: the dashboards' figures (pipeline, terms, representation, renewal, health)
+    # for every community, region and the movement, in one pass of grouped queries. Terms and
+    # memberships change by the day; an hour is fresh enough, and organisers can ask for a
+    # refresh of their own community's figures at any time.
+    "dashboards-refresh": {
+        "task": "leadership.tasks.dashboards_refresh_task",
+        "schedule": crontab(minute="23"),
+        "kwargs": {"sections": ["pipeline", "terms", "renewal", "health"]},
+    },
+    # Daily at 02:41 UTC: the representation figures, once a day and never on request, so that
+    # two publications are never an hour apart (leadership/dashboards/services.py says why).
+    "dashboards-representation": {
+        "task": "leadership.tasks.dashboards_refresh_task",
+        "schedule": crontab(hour="2", minute="41"),
+        "kwargs": {"sections": ["representation"]},
+    },
 }

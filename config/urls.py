@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("mentoring.urls")),
     path("", include("training.urls")),
+    path("", include("leadership.dashboards.urls")),
+    path("", include("leadership.coaching.urls")),
 ]

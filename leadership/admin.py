@@ -133,3 +133,8 @@ class MembershipAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
         if not request.user.has_perm("leadership.change_community", obj.community):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+# Coaching's models belong to this app: their admin registers here, as the admin finds only
+# each app's `admin` module.
+from .coaching import admin as coaching_admin  # noqa: E402, F401

@@ -8,3 +8,4 @@ class LeadershipConfig(AppConfig):
 
     def ready(self) -> None:
         from . import fragments  # noqa: F401  (its receivers renew cached fragments' versions)
+        from .coaching import fragments as coaching_fragments  # noqa: F401  (the same, coaching)

@@ -57,3 +57,7 @@ register_page("person profile", lambda ctx: _fellow_member(ctx).get_absolute_url
 register_page("profile edit", lambda ctx: reverse("leadership:profile-edit"))
 register_page("profile languages", lambda ctx: reverse("leadership:profile-languages"))
 register_page("profile skills", lambda ctx: reverse("leadership:profile-skills"))
+
+# Coaching is part of this app: the bench finds only each app's `bench` module.
+from .coaching import bench as coaching_bench  # noqa: E402, F401
+from .dashboards import bench as dashboards_bench  # noqa: E402, F401

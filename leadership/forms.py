@@ -6,7 +6,15 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .models import Community, Language, Person, PersonLanguage, PersonSkill, Skill
+from .models import (
+    Community,
+    Language,
+    Person,
+    PersonLanguage,
+    PersonSkill,
+    SelfIdentification,
+    Skill,
+)
 from .services import PROFILE_FIELDS, LanguageLevel
 from .widgets import FastSelect, FastSelectMultiple, SharedTimeZoneFormField
 
@@ -218,3 +226,29 @@ class CommunityForm(forms.ModelForm):
         if Community.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Another community already has this name."))
         return name
+
+
+class SelfIdentificationForm(forms.ModelForm):
+    """Every answer optional; "Prefer not to say" is the blank choice."""
+
+    class Meta:
+        model = SelfIdentification
+        fields = ["gender", "age_band", "underrepresented"]
+        widgets = {
+            "gender": forms.RadioSelect,
+            "age_band": forms.RadioSelect,
+            "underrepresented": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = {
+            "gender": SelfIdentification.Gender.choices,
+            "age_band": SelfIdentification.AgeBand.choices,
+            "underrepresented": [("yes", _("Yes")), ("no", _("No"))],
+        }
+        for name in self.Meta.fields:
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.required = False
+            field.choices = [("", _("Prefer not to say")), *offered[name]]
+        self.helper = form_helper(*self.Meta.fields, lean=False)

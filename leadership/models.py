@@ -285,3 +285,115 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.community} ({self.get_role_display()})"
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary or gender-diverse")
+    ANOTHER = "another", _("In another way")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "under_25", _("Under 25")
+    FROM_25 = "25_34", _("25 to 34")
+    FROM_35 = "35_44", _("35 to 44")
+    FROM_45 = "45_54", _("45 to 54")
+    FROM_55 = "55_64", _("55 to 64")
+    FROM_65 = "65_plus", _("65 or older")
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class SelfIdentification(models.Model):
+    """What a person chose to say about themselves, for the representation dashboards.
+
+    Optional, private to the person, editable and erasable by them at any time (erasing deletes
+    the row). Nobody else reads it: it is never shown, exported or in the admin, and the
+    dashboards count it only in aggregate, suppressed and rounded (leadership/dashboards).
+    Not kept in history: erased, it is gone.
+    """
+
+    Gender = Gender
+    AgeBand = AgeBand
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="self_identification"
+    )
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    age_band = models.CharField(_("age"), max_length=20, choices=AgeBand.choices, blank=True)
+    underrepresented = models.CharField(
+        _("part of a group under-represented in the movement"),
+        max_length=3,
+        choices=YesNo.choices,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("self-identification")
+        verbose_name_plural = _("self-identifications")
+        # No admin, no permissions: only the person edits it, through their profile.
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(gender__in=["", *Gender.values]),
+                name="self_identification_gender_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_band__in=["", *AgeBand.values]),
+                name="self_identification_age_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(underrepresented__in=["", *YesNo.values]),
+                name="self_identification_underrepresented_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the answers: a str() may reach a log or an error page.
+        return f"Self-identification #{self.pk}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.gender or self.age_band or self.underrepresented)
+
+
+# Coaching's models belong to this app; they live in leadership/coaching/ with its other rooms.
+from .coaching.models import (  # noqa: E402
+    AssignmentStatus,
+    CoachAssignment,
+    CoachingNote,
+    CoachingSession,
+    CoachProfile,
+    CoachRegion,
+)
+from .dashboards.models import DashboardSnapshot  # noqa: E402
+
+__all__ = [
+    "AgeBand",
+    "AssignmentStatus",
+    "CoachAssignment",
+    "CoachProfile",
+    "CoachRegion",
+    "CoachingNote",
+    "CoachingSession",
+    "Community",
+    "CommunityKind",
+    "DashboardSnapshot",
+    "Gender",
+    "Language",
+    "Membership",
+    "MembershipRole",
+    "Person",
+    "PersonLanguage",
+    "PersonSkill",
+    "Region",
+    "SelfIdentification",
+    "Skill",
+    "SkillCategory",
+    "YesNo",
+]

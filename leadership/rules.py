@@ -131,3 +131,8 @@ rules.add_perm(
     "leadership.delete_membership", is_coordinator | is_organiser_of_membership_community
 )
 rules.add_perm("leadership.add_membership", is_coordinator)
+
+
+# Coaching's permissions, said in its own rooms (leadership/coaching/rules.py).
+from .coaching import rules as _coaching_rules  # noqa: E402, F401
+from .dashboards import rules as _dashboards_rules  # noqa: E402, F401

@@ -12,7 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Community, Language, Membership, Person, PersonLanguage, PersonSkill, Skill
+from .models import (
+    Community,
+    Language,
+    Membership,
+    Person,
+    PersonLanguage,
+    PersonSkill,
+    SelfIdentification,
+    Skill,
+)
 
 
 class LeadershipError(Exception):
@@ -192,3 +201,41 @@ def user_create(*, email: str, password: str | None, display_name: str) -> Perso
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return person_create_for_user(user=user, display_name=display_name)
+
+
+SELF_IDENTIFICATION_FIELDS = ("gender", "age_band", "underrepresented")
+
+
+def self_identification_set(
+    *, person: Person, data: Mapping[str, str]
+) -> SelfIdentification | None:
+    """Keep what the person chose to say about themselves; all answers blank erases the row.
+
+    Raises LeadershipError for a field or value that is not offered (nothing is written).
+    """
+    unknown = set(data) - set(SELF_IDENTIFICATION_FIELDS)
+    if unknown:
+        raise LeadershipError(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    choices = {
+        "gender": SelfIdentification.Gender.values,
+        "age_band": SelfIdentification.AgeBand.values,
+        "underrepresented": ["yes", "no"],
+    }
+    values = {field: (data.get(field) or "").strip() for field in SELF_IDENTIFICATION_FIELDS}
+    for field, value in values.items():
+        if value and value not in choices[field]:
+            raise LeadershipError(_("That answer is not one of those offered."))
+    if not any(values.values()):
+        self_identification_erase(person=person)
+        return None
+    identification, _created = SelfIdentification.objects.update_or_create(
+        person=person, defaults=values
+    )
+    return identification
+
+
+def self_identification_erase(*, person: Person) -> None:
+    """Erase everything the person said about themselves (the row is deleted, no history)."""
+    SelfIdentification.objects.filter(person=person).delete()

@@ -13,4 +13,10 @@ urlpatterns = [
     path("profile/edit/", views.profile_edit, name="profile-edit"),
     path("profile/edit/languages/", views.profile_languages_edit, name="profile-languages"),
     path("profile/edit/skills/", views.profile_skills_edit, name="profile-skills"),
+    path("profile/edit/identity/", views.profile_identity_edit, name="profile-identity"),
+    path(
+        "profile/edit/identity/erase/",
+        views.profile_identity_erase,
+        name="profile-identity-erase",
+    ),
 ]

@@ -12,10 +12,17 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from . import fragments, selectors, services
-from .forms import CommunityForm, CommunitySearchForm, LanguageFormSet, ProfileForm, SkillLevelsForm
+from .forms import (
+    CommunityForm,
+    CommunitySearchForm,
+    LanguageFormSet,
+    ProfileForm,
+    SelfIdentificationForm,
+    SkillLevelsForm,
+)
 from .fragments import fragment_key
 from .middleware import remember_time_zone
-from .models import Community, Person
+from .models import Community, Person, SelfIdentification
 
 
 @login_not_required
@@ -201,3 +208,33 @@ def profile_skills_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your skills were saved."))
             return redirect(person)
     return render(request, "leadership/profile_skills.html", {"person": person, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def profile_identity_edit(request: HttpRequest) -> HttpResponse:
+    """What the person chooses to say about themselves: private, counted only in aggregate."""
+    person = _own_person(request)
+    current = SelfIdentification.objects.filter(person=person).first()
+    form = SelfIdentificationForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in services.SELF_IDENTIFICATION_FIELDS}
+        try:
+            saved = services.self_identification_set(person=person, data=data)
+        except services.LeadershipError as error:
+            form.add_error(None, str(error))
+        else:
+            if saved is None:
+                messages.success(request, _("Nothing is kept: you chose not to say."))
+            else:
+                messages.success(request, _("Saved. Only you can see your answers."))
+            return redirect("leadership:profile-identity")
+    context = {"person": person, "form": form, "has_answers": current is not None}
+    return render(request, "leadership/profile_identity.html", context)
+
+
+@require_http_methods(["POST"])
+def profile_identity_erase(request: HttpRequest) -> HttpResponse:
+    person = _own_person(request)
+    services.self_identification_erase(person=person)
+    messages.success(request, _("Erased. Nothing you said about yourself is kept."))
+    return redirect("leadership:profile-identity")

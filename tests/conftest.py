@@ -2,7 +2,8 @@
 
 Community A (`community`) has an organiser and a member. The `outsider` organises community B
 (`other_community`) and has no link to A. The `coordinator` is in the coordinators group and
-belongs to no community; the `superuser` is staff and superuser. Each is a User with a Person.
+belongs to no community; the `superuser` is staff and superuser. The `coach` is a trusted
+advisor with a coach profile and no community. Each is a User with a Person.
 Anonymous visitors use pytest-django's plain `client`.
 """
 
@@ -17,7 +18,12 @@ from django.test import Client
 from django.test.client import ClientHandler
 
 from leadership.models import Community, Membership
-from tests.factories import CommunityFactory, MembershipFactory, PersonFactory
+from tests.factories import (
+    CoachProfileFactory,
+    CommunityFactory,
+    MembershipFactory,
+    PersonFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +85,14 @@ def coordinator(db: None) -> Any:
     )
     group, _created = Group.objects.get_or_create(name=settings.PATHWAYS_COORDINATORS_GROUP)
     person.user.groups.add(group)
+    return person.user
+
+
+@pytest.fixture
+def coach(db: None) -> Any:
+    """A coach (trusted advisor) who belongs to no community, with room for three engagements."""
+    person = PersonFactory.create(display_name="Cole Coach", user__email="coach@example.org")
+    CoachProfileFactory.create(person=person, caseload_cap=3)
     return person.user
 
 

@@ -16,6 +16,9 @@ from django.db.models import Model
 from factory.django import DjangoModelFactory, Password
 
 from leadership.models import (
+    CoachAssignment,
+    CoachingSession,
+    CoachProfile,
     Community,
     Language,
     Membership,
@@ -289,3 +292,44 @@ class ResourceFactory(DjangoModelFactory[Resource]):
     url = factory.Sequence(lambda n: f"https://meta.example.org/guide-{n}")
     language = factory.LazyFunction(lambda: LanguageFactory.create(code="en", name="English"))
     review_by = datetime.date(2027, 6, 30)
+
+
+# Coaching
+
+
+class CoachProfileFactory(DjangoModelFactory[CoachProfile]):
+    """A coach taking engagements, with room for three."""
+
+    class Meta:
+        model = CoachProfile
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    caseload_cap = 3
+
+
+class CoachAssignmentFactory(DjangoModelFactory[CoachAssignment]):
+    """An active engagement with a leader, written directly (past the services and the caseload
+    counter: use `assignment_propose` where the counter matters)."""
+
+    class Meta:
+        model = CoachAssignment
+        skip_postgeneration_save = True
+
+    coach = factory.SubFactory(CoachProfileFactory)
+    community = factory.SubFactory(CommunityFactory)
+    coachee = factory.SubFactory(PersonFactory)
+    goals = "Grow into the chair's role."
+    starts_on = datetime.date(2026, 9, 1)
+    ends_on = datetime.date(2027, 3, 1)
+    status = CoachAssignment.Status.ACTIVE
+
+
+class CoachingSessionFactory(DjangoModelFactory[CoachingSession]):
+    class Meta:
+        model = CoachingSession
+
+    assignment = factory.SubFactory(CoachAssignmentFactory)
+    happened_on = datetime.date(2026, 10, 1)
+    duration_minutes = 60
+    summary = "We planned the next board meeting."

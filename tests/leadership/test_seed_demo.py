@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from leadership.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SCALES
-from leadership.models import Community, Language, Membership, Person, Skill
+from leadership.models import CoachAssignment, Community, Language, Membership, Person, Skill
 from mentoring.demo_data import COMPANIONS
 from mentoring.models import MentoringProgramme, Proposal
 from plans.models import LeadershipPlan, Role, SuccessorCandidate, Term
@@ -142,6 +142,8 @@ def row_counts() -> dict[str, int]:
 
 def wipe_seeded_rows() -> None:
     """Back to a migrated database: reference data stays, seeded rows go (by cascade)."""
+    # Engagements protect their people and communities: closed first, as an admin would.
+    CoachAssignment.objects.all().delete()
     TrainingProgramme.objects.all().delete()
     Resource.objects.all().delete()
     Community.objects.all().delete()

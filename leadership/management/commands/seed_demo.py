@@ -22,6 +22,8 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from leadership import demo_data, fragments
+from leadership.coaching.demo_data import seed_coaching
+from leadership.dashboards.demo_data import seed_dashboards
 from leadership.models import (
     Community,
     Language,
@@ -47,6 +49,7 @@ DEMO_ACCOUNTS = [
     ("member", "member@example.org", "Mariana Member", "member of the demo chapter"),
     ("mentor", "mentor@example.org", "Kofi Mentor", "mentor in the demo mentoring programme"),
     ("mentee", "mentee@example.org", "Morag Mentee", "mentee waiting for a mentor"),
+    ("coach", "coach@example.org", "Kemi Coach", "coach with engagements to lead and answer"),
     (
         "coordinator",
         "coordinator@example.org",
@@ -125,6 +128,18 @@ class Command(BaseCommand):
                 progress=self._progress,
                 batches=_batches,
             )
+            seed_coaching(
+                people=people,
+                demo=demo,
+                communities=communities,
+                skills=self.skills,
+                seed=seed,
+                large=scale == "large",
+                progress=self._progress,
+                batches=_batches,
+            )
+        # After the seed's transaction: the figures are computed from everything it wrote.
+        seed_dashboards(people=people, seed=seed, batches=_batches)
         # Bulk inserts send no signals: no page cached before the seed may outlive it.
         fragments.bump(fragments.ALL)
         if not options["quiet_logins"]:
