@@ -217,6 +217,13 @@ _ONE_OPEN_CONSTRAINTS = frozenset(
 )
 
 
+def _already_open(coach: CoachProfile, plan: "EngagementPlan") -> CoachingError:
+    return CoachingError(
+        _("%(coach)s already has an open engagement with %(coachee)s.")
+        % {"coach": coach.person, "coachee": plan.coachee or plan.community}
+    )
+
+
 def _constraint_name(error: IntegrityError) -> str | None:
     """The name of the constraint that `error` broke, as psycopg reports it."""
     diag = getattr(error.__cause__, "diag", None)
@@ -267,6 +274,16 @@ def assignment_propose(
                     )
                     % {"coach": coach.person, "cap": current.caseload_cap}
                 )
+            # Under the coach's lock, so that the message is the same on every database (the
+            # partial unique indexes stay the last line, below).
+            same = CoachAssignment.objects.filter(coach=current, status__in=OPEN_STATUSES)
+            same = (
+                same.filter(coachee=plan.coachee)
+                if plan.coachee is not None
+                else same.filter(coachee__isnull=True, community=plan.community)
+            )
+            if same.exists():
+                raise _already_open(coach, plan)
             assignment = CoachAssignment.objects.create(
                 coach=current,
                 coachee=plan.coachee,
@@ -285,10 +302,7 @@ def assignment_propose(
             CoachProfile.objects.filter(pk=current.pk).update(open_count=F("open_count") + 1)
     except IntegrityError as error:
         if _constraint_name(error) in _ONE_OPEN_CONSTRAINTS:
-            raise CoachingError(
-                _("%(coach)s already has an open engagement with %(coachee)s.")
-                % {"coach": coach.person, "coachee": plan.coachee or plan.community}
-            ) from None
+            raise _already_open(coach, plan) from None
         raise CoachingError(
             _("The engagement could not be saved: something changed meanwhile. Try again.")
         ) from error

@@ -8,4 +8,3 @@ from leadership.rules import is_coordinator, is_organiser_of
 rules.add_perm("dashboards.view_community", is_organiser_of | is_coordinator)
 rules.add_perm("dashboards.view_region", is_coordinator)
 rules.add_perm("dashboards.view_movement", is_coordinator)
-rules.add_perm("dashboards.refresh", is_organiser_of | is_coordinator)
