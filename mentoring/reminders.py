@@ -14,18 +14,13 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from leadership.models import Person
 from reminders.registry import Due, ReminderKind, register
+from reminders.registry import utc_day as _utc_day
 
 from .models import Proposal, ProposalStatus, Relationship, RelationshipStatus
 
 CHUNK_SIZE = 2000
-
-
-def _utc_day(moment: datetime) -> date:
-    return timezone.localdate(moment, timezone.get_default_timezone())
 
 
 def _new_on(proposal: Any) -> date | None:

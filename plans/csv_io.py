@@ -218,7 +218,7 @@ def plan_export_csv(*, plan: LeadershipPlan) -> str:
                     held.ended_on.isoformat() if held.ended_on else "",
                 ]
             )
-            writer.writerow([_safe_cell(cell) for cell in [role.title, *rules, *person]])
+            writer.writerow([safe_cell(cell) for cell in [role.title, *rules, *person]])
     return out.getvalue()
 
 
@@ -230,13 +230,13 @@ def _rule_text(value: Any) -> str:
     return str(value)
 
 
-def _safe_cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     """`value` with a leading apostrophe if a spreadsheet would run it as a formula."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _unescape_cell(value: str) -> str:
-    """The value `_safe_cell` escaped, so that an export imports as it was."""
+    """The value `safe_cell` escaped, so that an export imports as it was."""
     if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
         return value[1:]
     return value

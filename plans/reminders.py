@@ -16,6 +16,7 @@ from leadership.models import Membership, Person
 from reminders.registry import Due, ReminderKind, Upcoming, register
 
 from .models import Term
+from .selectors import successor_started as successor_started_by
 
 # 90, 30 and 7 days before the planned end; and on the end day itself, only if nobody has taken
 # over by then (the holder holds over: see Term.status_on).
@@ -27,18 +28,6 @@ OFFSETS = (-90, -30, -7, HOLDOVER)
 CHUNK_SIZE = 2000
 
 
-def _successor_started(today: date) -> Exists:
-    """Whether a later term in the same seat has begun by `today` (Term.status_on's argument)."""
-    return Exists(
-        Term.objects.filter(
-            role=OuterRef("role"),
-            seat=OuterRef("seat"),
-            starts_on__gt=OuterRef("starts_on"),
-            starts_on__lte=today,
-        )
-    )
-
-
 def _find_due(start: date, end: date, today: date) -> Iterator[Due]:
     """The reminders of terms due on a day in [start, end]: two queries a chunk of terms."""
     # A reminder at `offset` is due on ends_on + offset: due in the window when ends_on is in
@@ -48,7 +37,7 @@ def _find_due(start: date, end: date, today: date) -> Iterator[Due]:
         window |= Q(ends_on__range=(start - timedelta(days=offset), end - timedelta(days=offset)))
     terms = (
         Term.objects.filter(window, ended_on__isnull=True)
-        .annotate(successor_started=_successor_started(today))
+        .annotate(successor_started=successor_started_by(today))
         .order_by("pk")
         .values_list("pk", "ends_on", "person_id", "role__community_id", "successor_started")
     )
@@ -77,7 +66,7 @@ def _load(ids: Collection[int], today: date) -> dict[int, Term]:
     terms = (
         Term.objects.filter(pk__in=ids)
         .select_related("role__community", "person")
-        .annotate(successor_started=_successor_started(today))
+        .annotate(successor_started=successor_started_by(today))
     )
     return {term.pk: term for term in terms}
 

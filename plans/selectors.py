@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,26 @@ from .models import (
     Term,
     TermStatus,
 )
+
+
+def successor_started(day: date) -> Exists:
+    """Whether a later term in the same seat has begun by `day` (Term.status_on's argument)."""
+    return Exists(
+        Term.objects.filter(
+            role=OuterRef("role"),
+            seat=OuterRef("seat"),
+            starts_on__gt=OuterRef("starts_on"),
+            starts_on__lte=day,
+        )
+    )
+
+
+def terms_not_over(*, on: date) -> QuerySet[Term]:
+    """Terms not over on `on`: current, upcoming, or a holdover's (run out, never stepped down
+    from, nobody in the seat after them yet), annotated with `actual_end`."""
+    return Term.objects.annotate(actual_end=Coalesce("ended_on", "ends_on")).filter(
+        Q(actual_end__gt=on) | (Q(ended_on__isnull=True) & ~successor_started(on))
+    )
 
 
 class Risk(models.TextChoices):

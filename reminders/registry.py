@@ -6,9 +6,9 @@ in the send log and sends it; the kind also renders what is sent and re-checks, 
 sending, that the object still has the date the reminder was computed for.
 """
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Model
@@ -71,6 +71,23 @@ class ReminderKind:
     link: Callable[[Any], str]
     template: str
     upcoming: Callable[[Person, date], Iterable[Upcoming]] | None = None
+
+
+def utc_day(moment: datetime) -> date:
+    """The sweep's day of `moment` (the sweep counts days in UTC)."""
+    return moment.astimezone(UTC).date()
+
+
+def pk_chunks(rows: Any, size: int) -> Iterator[list[Any]]:
+    """`rows` (a values_list starting with the pk, ordered by pk) `size` at a time, by keyset:
+    memory stays flat however many fall due."""
+    after = 0
+    while True:
+        chunk = list(rows.filter(pk__gt=after)[:size])
+        if not chunk:
+            return
+        after = chunk[-1][0]
+        yield chunk
 
 
 _kinds: dict[str, ReminderKind] = {}

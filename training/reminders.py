@@ -23,13 +23,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from leadership.models import Person
-from reminders.registry import Due, ReminderKind, Upcoming, register
+from reminders.registry import Due, ReminderKind, Upcoming, pk_chunks, register
+from reminders.registry import utc_day as _utc_day
 
 from .models import Enrolment, EnrolmentStatus, Session, SessionStatus
 
@@ -42,23 +43,8 @@ CHUNK_SIZE = 2000
 WITH_SESSION = timedelta(minutes=1)
 
 
-def _utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _chunks(rows: QuerySet[Any, Any]) -> Iterator[list[Any]]:
-    """`rows` (values_list starting with the pk, ordered by pk) in keyset chunks."""
-    after = 0
-    while True:
-        chunk = list(rows.filter(pk__gt=after)[:CHUNK_SIZE])
-        if not chunk:
-            return
-        after = chunk[-1][0]
-        yield chunk
 
 
 def _when(moment: datetime, zone: str) -> str:
@@ -109,7 +95,7 @@ def _soon_find_due(start: date, end: date, today: date) -> Iterator[Due]:
         .order_by("pk")
         .values_list("pk", "session__starts_at", "person_id", "enrolled_at")
     )
-    for chunk in _chunks(rows):
+    for chunk in pk_chunks(rows, CHUNK_SIZE):
         for pk, starts_at, person_id, enrolled_at in chunk:
             reference = _utc_day(starts_at)
             for offset in SOON_OFFSETS:
@@ -217,7 +203,7 @@ def _promoted_find_due(start: date, end: date, today: date) -> Iterator[Due]:
         .order_by("pk")
         .values_list("pk", "promoted_at", "person_id")
     )
-    for chunk in _chunks(rows):
+    for chunk in pk_chunks(rows, CHUNK_SIZE):
         for pk, promoted_at, person_id in chunk:
             yield Due(pk, _utc_day(promoted_at), 0, person_id)
 
@@ -266,7 +252,7 @@ def _attendance_find_due(start: date, end: date, today: date) -> Iterator[Due]:
         .values_list("pk", "starts_at")
     )
     through = Session.facilitators.through
-    for chunk in _chunks(sessions):
+    for chunk in pk_chunks(sessions, CHUNK_SIZE):
         facilitators: dict[int, list[int]] = {}
         for session_id, person_id in (
             through.objects.filter(session_id__in=[pk for pk, _s in chunk])

@@ -18,31 +18,15 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from leadership.models import Membership, Person
-from reminders.registry import Due, ReminderKind, register
+from reminders.registry import Due, ReminderKind, pk_chunks, register
+from reminders.registry import utc_day as _utc_day
 
 from .models import RUNNING_STATUSES, AssignmentStatus, CoachAssignment, quiet_clock_from
 
 # Engagements read per query by a sweep: a few megabytes of rows at most, whatever the total.
 CHUNK_SIZE = 2000
 ENDING_DAYS = 14
-
-
-def _utc_day(moment: datetime) -> date:
-    return timezone.localdate(moment, timezone.get_default_timezone())
-
-
-def _chunks(rows: Any) -> Iterator[list[Any]]:
-    """`rows` (ordered by pk, values_list with the pk first) a chunk at a time, by keyset."""
-    after = 0
-    while True:
-        chunk = list(rows.filter(pk__gt=after)[:CHUNK_SIZE])
-        if not chunk:
-            return
-        after = chunk[-1][0]
-        yield chunk
 
 
 def _load(ids: Collection[int], today: date) -> dict[int, CoachAssignment]:
@@ -90,7 +74,7 @@ def _proposed_find_due(start: date, end: date, today: date) -> Iterator[Due]:
         .order_by("pk")
         .values_list("pk", "created_at", "coach__person_id")
     )
-    for chunk in _chunks(rows):
+    for chunk in pk_chunks(rows, CHUNK_SIZE):
         for pk, created_at, coach_person_id in chunk:
             reference = _utc_day(created_at)
             if start <= reference <= end:
@@ -130,7 +114,7 @@ def _quiet_find_due(start: date, end: date, today: date) -> Iterator[Due]:
             "pk", "last_session_on", "resumed_on", "starts_on", "quiet_weeks", "coach__person_id"
         )
     )
-    for chunk in _chunks(rows):
+    for chunk in pk_chunks(rows, CHUNK_SIZE):
         for pk, last_session_on, resumed_on, starts_on, weeks, coach_person_id in chunk:
             clock = quiet_clock_from(starts_on, last_session_on, resumed_on)
             reference = clock + timedelta(weeks=weeks)
@@ -173,7 +157,7 @@ def _ending_find_due(start: date, end: date, today: date) -> Iterator[Due]:
         .order_by("pk")
         .values_list("pk", "ends_on", "coach__person_id", "coachee_id", "community_id")
     )
-    for chunk in _chunks(rows):
+    for chunk in pk_chunks(rows, CHUNK_SIZE):
         # A team engagement goes to its community's organisers: one query for the chunk's.
         team_communities = {
             community_id for *_r, coachee_id, community_id in chunk if not coachee_id

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import rules
 from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.http import Http404
@@ -16,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from leadership.models import Person
 from leadership.pagination import KeysetPage, keyset_paginate
-from leadership.rules import organised_community_ids, person_id_of
+from leadership.rules import may, organised_community_ids, person_id_of
 
 from .models import (
     OPEN_STATUSES,
@@ -28,17 +27,6 @@ from .models import (
     CoachRegion,
     PlanUnit,
 )
-
-
-def may(user: Any, perm: str, obj: Any = None) -> bool:
-    """Whether `user` has the coaching permission `perm` on `obj`, by the rules alone.
-
-    Not `user.has_perm`: Django grants an active superuser every permission before asking the
-    rules, which would show a superuser the summaries, the answer buttons and the session form
-    that coaching keeps for the coach and the coachee. Coordinators (superusers among them) get
-    what coaching.rules gives them.
-    """
-    return bool(rules.has_perm(perm, user, obj))
 
 
 def coach_for_person(*, person: Person | None) -> CoachProfile | None:

@@ -11,8 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from leadership.models import Community, Language, Membership, Person, Region, Skill
 from leadership.services import LeadershipError
-from plans.models import Term
+from plans.selectors import terms_not_over
 
 from .fragments import coaching_changed
 from .models import (
@@ -123,18 +122,9 @@ def conflicted_coach_person_ids(*, community: Community, today: date) -> set[int
     A coach among them is never assigned inside it: they would coach the people they govern
     with.
     """
-    # A term not over (current, ending or upcoming), or a holdover's: run out, never stepped
-    # down from, and nobody in the seat after them yet.
-    successor = Term.objects.filter(
-        role_id=OuterRef("role_id"),
-        seat=OuterRef("seat"),
-        starts_on__gt=OuterRef("starts_on"),
-        starts_on__lte=today,
-    )
     holders = (
-        Term.objects.filter(role__community=community)
-        .annotate(actual_end=Coalesce("ended_on", "ends_on"))
-        .filter(Q(actual_end__gt=today) | (Q(ended_on__isnull=True) & ~Exists(successor)))
+        terms_not_over(on=today)
+        .filter(role__community=community)
         .values_list("person_id", flat=True)
     )
     organisers = Membership.objects.filter(

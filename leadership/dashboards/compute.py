@@ -53,6 +53,7 @@ from mentoring.models import (
 )
 from plans import term_rules
 from plans.models import Readiness, Role, SuccessorCandidate, Term
+from plans.selectors import terms_not_over
 from training.models import Session
 
 from .suppression import Line, publish_line
@@ -139,17 +140,7 @@ def quarter_ends(today: date, count: int = QUARTERS) -> list[date]:
 def _current_terms(today: date) -> QuerySet[Term]:
     """Terms held on `today`: begun, not over, or a holdover's (run out, not stepped down from,
     nobody in the seat after them yet)."""
-    successor = Term.objects.filter(
-        role_id=OuterRef("role_id"),
-        seat=OuterRef("seat"),
-        starts_on__gt=OuterRef("starts_on"),
-        starts_on__lte=today,
-    )
-    return (
-        Term.objects.filter(starts_on__lte=today, role__is_leadership=True)
-        .annotate(actual_end=Coalesce("ended_on", "ends_on"))
-        .filter(Q(actual_end__gt=today) | (Q(ended_on__isnull=True) & ~Exists(successor)))
-    )
+    return terms_not_over(on=today).filter(starts_on__lte=today, role__is_leadership=True)
 
 
 # --- pipeline
@@ -382,12 +373,7 @@ def _seats_at_risk(level: str, today: date, key: str | None) -> dict[str, dict[s
         # The role's own lead time decides (a few rows: those within two years of their end).
         if today < term_rules.add_months(ends_on, -lead):
             continue
-        scope = (
-            str(community_id)
-            if level == "community"
-            else (region if level == "region" else MOVEMENT_KEY)
-        )
-        entry = found[scope]
+        entry = found[_scope_of(level, community_id, region)]
         entry["count"] += 1
         if level == "community":
             entry["list"].append([title, seat, ends_on.isoformat()])
@@ -574,12 +560,7 @@ def _beyond_limit(level: str, today: date, key: str | None) -> dict[str, int]:
         if pk in current:
             limits = term_rules.Limits(months, most, cool_off, None)
             if term_rules.run_too_long(limits, span, earlier) is not None:
-                scope = (
-                    str(community)
-                    if level == "community"
-                    else (region if level == "region" else MOVEMENT_KEY)
-                )
-                counts[scope] += 1
+                counts[_scope_of(level, community, region)] += 1
         earlier.append(span)
     return counts
 

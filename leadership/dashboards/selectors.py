@@ -9,7 +9,6 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-import rules
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,17 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leadership.models import AgeBand, Community, Gender, Region
+from leadership.rules import may
 
 from .models import DashboardSnapshot, Level
 from .services import snapshot_ensure
 from .suppression import MIN_CELL
-
-
-def _may(user: Any, perm: str, obj: Any = None) -> bool:
-    """By the rules alone: not user.has_perm, which asks Django's model backend first (two
-    queries for a permission nobody is granted that way)."""
-    return bool(rules.has_perm(perm, user, obj))
-
 
 CHART_COLOURS = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997"]
 
@@ -102,14 +95,14 @@ def scope_get(*, user: Any, level: str, slug: str = "", region: str = "") -> tup
     see its dashboard; 404 for anyone else."""
     if level == Level.COMMUNITY:
         community = get_object_or_404(Community, slug=slug)
-        if not _may(user, "dashboards.view_community", community):
+        if not may(user, "dashboards.view_community", community):
             raise Http404
         return str(community.pk), community
     if level == Level.REGION:
-        if region not in Region.values or not _may(user, "dashboards.view_region"):
+        if region not in Region.values or not may(user, "dashboards.view_region"):
             raise Http404
         return region, None
-    if not _may(user, "dashboards.view_movement"):
+    if not may(user, "dashboards.view_movement"):
         raise Http404
     return "all", None
 
@@ -125,7 +118,7 @@ def dashboard_get(*, user: Any, level: str, slug: str = "", region: str = "") ->
     else:
         title = _("The movement")
     crumbs: list[tuple[str, str]] = []
-    if _may(user, "dashboards.view_movement"):
+    if may(user, "dashboards.view_movement"):
         crumbs.append((_("Movement"), dashboard_url(Level.MOVEMENT, "all")))
         if community is not None:
             crumbs.append(
@@ -147,8 +140,8 @@ def dashboards_for(*, user: Any) -> dict[str, Any]:
     from leadership.rules import organised_community_ids
 
     return {
-        "movement": _may(user, "dashboards.view_movement"),
-        "regions": list(Region) if _may(user, "dashboards.view_region") else [],
+        "movement": may(user, "dashboards.view_movement"),
+        "regions": list(Region) if may(user, "dashboards.view_region") else [],
         "communities": list(
             Community.objects.filter(pk__in=organised_community_ids(user)).order_by("name")
         ),

@@ -10,17 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from plans.csv_io import safe_cell
+
 from . import selectors, services
 from .models import Level
-
-# Spreadsheets run a cell that starts with one of these as a formula (OWASP's CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @require_GET
@@ -51,9 +44,9 @@ def table_csv(request: HttpRequest, table: str, **kwargs: Any) -> HttpResponse:
     name = f"{board.level}-{board.key}-{found.name}-{board.snapshot.as_of.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    writer.writerow([_safe(str(header)) for header in found.headers])
+    writer.writerow([safe_cell(str(header)) for header in found.headers])
     for row in found.rows:
-        writer.writerow([_safe(str(cell)) for cell in row])
+        writer.writerow([safe_cell(str(cell)) for cell in row])
     return response
 
 
