@@ -58,7 +58,8 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest \
+	@# -n auto: one pytest worker per core (pytest-xdist), each with its own test database.
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest -n auto \
 		--cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 lint: install

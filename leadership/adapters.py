@@ -1,11 +1,14 @@
 """allauth adapters: every new account gets its Person profile in the same transaction."""
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, cast
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Person
 from .services import person_create_for_user
@@ -33,3 +36,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 person.wiki_username = username
                 person.save(update_fields=["wiki_username"])
         return user
+
+
+def wikimedia_configured() -> bool:
+    """Whether "Log in with Wikimedia" has its keys (settings.MEDIAWIKI_CLIENT_ID and _SECRET)."""
+    return bool(settings.SOCIALACCOUNT_PROVIDERS.get("mediawiki", {}).get("APPS"))
+
+
+def only_when_wikimedia_is_configured[V: Callable[..., HttpResponse]](view: V) -> V:
+    """The Wikimedia login's pages answer 404 until its keys are set: allauth's own views would
+    fail with a server error (SocialApp.DoesNotExist) for anyone who opens the address."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not wikimedia_configured():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return cast(V, guarded)

@@ -8,21 +8,9 @@ from pathlib import Path
 
 from django.test import Client
 
-from tests.environ import environ_without_settings
+from tests.environ import PRODUCTION_ENV, environ_without_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECRET_KEY": "k3y-for-the-deploy-check-only-Zx8#qLp2@Wn5$Rt7&Vb9*Mc4!Hd6^Jf1",
-    "DJANGO_ALLOWED_HOSTS": "pathways.example.org",
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/pathways_deploycheck",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    "CACHE_URL": "redis://127.0.0.1:6379/1",
-    # Production sends mail (README's deployment sets it); without it mail goes to the console
-    # and Django's deploy check stops with mail.E001.
-    "EMAIL_URL": "smtp+tls://pathways:mail-password@smtp.example.org:587",
-}
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

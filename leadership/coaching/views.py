@@ -364,7 +364,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(user=request.user, pk=pk)
     if not selectors.may(request.user, "coaching.change_assignment", assignment):
-        raise Http404
+        raise PermissionDenied
     form = AssignmentForm(
         request.POST or None,
         instance=CoachAssignment.objects.get(pk=assignment.pk),  # a copy the form may change
@@ -395,9 +395,11 @@ def _act(
     action: Callable[[CoachAssignment], Any],
     done: str,
 ) -> HttpResponse:
+    # 404 for who may not see the engagement (assignment_get), 403 for who sees it but may not do
+    # this, as everywhere in Pathways (tests/security/matrix.py).
     assignment = selectors.assignment_get(user=request.user, pk=pk)
     if not selectors.may(request.user, perm, assignment):
-        raise Http404
+        raise PermissionDenied
     try:
         action(assignment)
     except CoachingError as error:
@@ -486,7 +488,7 @@ def assignment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(user=request.user, pk=pk)
     if not selectors.may(request.user, "coaching.log_session", assignment):
-        raise Http404
+        raise PermissionDenied
     form = SessionForm(request.POST or None, initial={"happened_on": _today()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -115,13 +115,3 @@ def test_a_cursor_from_a_people_list_on_the_schedule_gives_its_first_page(
     )
     # then the schedule's first page, not an error
     assert response.status_code == 200
-
-
-def test_a_sign_off_for_a_person_that_is_not_a_number_is_not_found(
-    client_as: Any, academy: TrainingProgramme
-) -> None:
-    stage = StageFactory.create(programme=academy, completion_rule="sign_off")
-    response = client_as("coordinator").post(
-        reverse("training:stage-sign-off", args=[stage.pk]), {"person": "abc"}
-    )
-    assert response.status_code == 404

@@ -823,7 +823,7 @@ def test_a_refused_sign_off_writes_nothing(
 
 
 @pytest.mark.parametrize("person", ["", "abc", "999999"])
-def test_a_sign_off_for_nobody_is_not_found(
+def test_a_sign_off_for_nobody_is_refused_with_a_message_and_signs_off_nobody(
     client_as: Callable[[str], Client],
     academy: TrainingProgramme,
     facilitator: Any,
@@ -831,7 +831,11 @@ def test_a_sign_off_for_nobody_is_not_found(
 ) -> None:
     stage = _sign_off_stage(academy, facilitator)
     url = reverse("training:stage-sign-off", args=[stage.pk])
-    assert client_as("facilitator").post(url, {"person": person}).status_code == 404
+
+    response = client_as("facilitator").post(url, {"person": person}, follow=True)
+
+    assert response.status_code == 200
+    assert "Choose a participant to sign off." in response.content.decode()
     assert not StageCompletion.objects.exists()
 
 

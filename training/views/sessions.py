@@ -290,12 +290,13 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     participants = enrolment_selectors.stage_participants(stage=stage)
     if request.method == "POST":
-        # A hand-made POST may carry anything: a person who is not a number is nobody (404),
-        # not a server error.
+        # A hand-made POST may carry anything: no one, or someone who is not a person, is told
+        # so and changes nothing (not a server error, nor a 404 for a page they may use).
         chosen = request.POST.get("person", "")
-        if not chosen.isdigit():
-            raise Http404
-        target = get_object_or_404(Person, pk=int(chosen))
+        target = Person.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if target is None:
+            messages.error(request, _("Choose a participant to sign off."))
+            return redirect("training:stage-sign-off", pk=stage.pk)
         try:
             if request.POST.get("undo"):
                 stage_sign_off_undo(

@@ -151,10 +151,9 @@ def test_an_engagement_is_seen_by_its_coach_its_leader_and_coordinators(
         _status(client, engagement.get_absolute_url())
         == _expect({"coach", "member", "coordinator", "superuser"}, 404)[name]
     )
-    assert (
-        _status(client, _url("assignment-edit", engagement.pk))
-        == _expect({"coach", "coordinator", "superuser"}, 404)[name]
-    )
+    # Its leader sees it and may not edit it (403); who may not see it gets 404.
+    edit = _expect({"coach", "coordinator", "superuser"}, 404) | {"member": 403}
+    assert _status(client, _url("assignment-edit", engagement.pk)) == edit[name]
 
 
 @pytest.mark.parametrize("name", EVERYONE)
@@ -174,9 +173,12 @@ def test_only_the_coach_opens_the_session_forms(
     client_as: Callable[[str], Client], name: str, session: CoachingSession
 ) -> None:
     client = client_as(name)
-    expected = _expect({"coach"}, 404)[name]
-    for url in [_url("session-new", session.assignment_id), _url("session-edit", session.pk)]:
-        assert _status(client, url) == expected, url
+    # Who sees the engagement (its leader, coordinators) may not log a session on it (403); a
+    # session's own page is the coach's alone (404 for everyone else).
+    sees = {"member": 403, "coordinator": 403, "superuser": 403}
+    new_session = (_expect({"coach"}, 404) | sees)[name]
+    assert _status(client, _url("session-new", session.assignment_id)) == new_session
+    assert _status(client, _url("session-edit", session.pk)) == _expect({"coach"}, 404)[name]
 
 
 def test_someone_who_is_neither_coach_coachee_nor_coordinator_is_told_what_coaching_is(
@@ -252,6 +254,9 @@ def test_a_refused_answer_withdrawal_pause_completion_or_edit_changes_nothing(
 
     if name == "anonymous":
         assert all(r["Location"].startswith(reverse("account_login")) for r in responses)
+    elif name == "member":
+        # The leader sees their engagement (403), not the proposal made to coach someone else.
+        assert [r.status_code for r in responses] == [404, 404, 404, 403, 403, 403]
     else:
         assert {r.status_code for r in responses} == {404}
     engagement.refresh_from_db()
@@ -274,7 +279,7 @@ def test_only_the_coach_answers_a_proposal_not_a_coordinator_nor_a_superuser(
     accept = client.post(_url("assignment-accept", proposal.pk))
     decline = client.post(_url("assignment-decline", proposal.pk), {"reason": "No"})
 
-    assert (accept.status_code, decline.status_code) == (404, 404)
+    assert (accept.status_code, decline.status_code) == (403, 403)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.responded_at) == (AssignmentStatus.PROPOSED, None)
 
@@ -285,7 +290,8 @@ def test_only_a_coordinator_withdraws_a_proposal(
 ) -> None:
     response = client_as(name).post(_url("assignment-withdraw", proposal.pk))
 
-    assert response.status_code == 404
+    # The coach sees the proposal and may not withdraw it; the others may not see it.
+    assert response.status_code == (403 if name == "coach" else 404)
     proposal.refresh_from_db()
     assert proposal.status == AssignmentStatus.PROPOSED
 
@@ -306,8 +312,14 @@ def test_only_the_coach_logs_edits_removes_a_session_or_erases_its_notes(
         client.post(_url("note-erase", session.pk)),
     ]
 
-    expected = {302} if name == "anonymous" else {404}
-    assert {r.status_code for r in responses} == expected
+    if name == "anonymous":
+        assert {r.status_code for r in responses} == {302}
+    elif name in ("member", "coordinator", "superuser"):
+        # They see the engagement, so logging on it is forbidden (403); its sessions' own pages
+        # are the coach's alone (404).
+        assert [r.status_code for r in responses] == [403, 404, 404, 404]
+    else:
+        assert {r.status_code for r in responses} == {404}
     assert list(CoachingSession.objects.values_list("pk", "summary")) == [(session.pk, "We met.")]
     assert CoachingNote.objects.get(session=session).text == "Remember the budget."
 

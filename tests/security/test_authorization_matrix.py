@@ -1,0 +1,140 @@
+"""Every URL x every fixture user x GET and POST answers as the matrix (tests/security/matrix.py)
+says, and a refused request writes nothing.
+
+The world is built once per module (tests/security/world.py) and every cell runs in a savepoint
+rolled back after it, so that one user's allowed POST (an engagement paused) does not change what
+the next user finds. "Writes nothing" is read from Postgres' own counters of the rows this
+transaction inserted, updated and deleted (pg_stat_xact_user_tables), which count a write even when
+it was rolled back: a view that writes and then refuses fails too.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.matrix import MATRIX, READ, Entry, ReadOnly
+from tests.security.world import USERS, World, build_world
+
+# URL prefixes whose patterns come from libraries, each with tests of its own below and in
+# tests/security/test_accounts_and_admin.py.
+LIBRARY_PREFIXES = ("admin/", "accounts/")
+
+
+def named_patterns(patterns: list[Any] | None = None, namespace: str = "") -> Iterator[str]:
+    """The name (with its namespace) of every URL pattern of ours."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith(LIBRARY_PREFIXES):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"The URL pattern {pattern.pattern} has no name."
+            yield namespace + pattern.name
+
+
+def test_every_url_pattern_has_an_entry_in_the_matrix_and_every_entry_a_pattern():
+    patterns = list(named_patterns())
+
+    assert len(patterns) == len(set(patterns)), "two URL patterns share a name"
+    assert set(patterns) - set(MATRIX) == set(), "add these URLs to tests/security/matrix.py"
+    assert set(MATRIX) - set(patterns) == set(), "these matrix entries name no URL any more"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """Built once for the module, inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def rows_written() -> int:
+    """Rows inserted, updated or deleted by this transaction so far, sessions aside (signing in
+    writes the session, and so may a message shown on the next page)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname <> 'django_session'"
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def expected(entry: Entry, user: str, method: str) -> set[int]:
+    """The statuses the cell may answer with."""
+    # The order of Django's own checks: signing in (middleware), the method (the view's
+    # decorator), then the view's own.
+    if user == "anonymous" and not entry.public:
+        return {302}
+    allowed = entry.get if method == "GET" else entry.post
+    if allowed is READ:
+        allowed = entry.get
+    if allowed is None:
+        return {405}
+    if user not in entry.see and not entry.public:
+        return {404}
+    assert not isinstance(allowed, ReadOnly)
+    if user not in allowed:
+        return {403}
+    if method == "GET":
+        return {entry.ok_get}
+    if entry.post is READ:
+        return {entry.ok_get}
+    return {200, 302}
+
+
+def may_write(entry: Entry, user: str, method: str, status: int) -> bool:
+    if status in (302, 403, 404, 405) and expected(entry, user, method) & {403, 404, 405}:
+        return False
+    if user == "anonymous" and not entry.public:
+        return False
+    return not (method == "POST" and entry.post is READ)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_url_answers_each_user_as_the_matrix_says(db: None, world: World, name: str):
+    entry = MATRIX[name]
+    url = reverse(name, kwargs=entry.kwargs(world))
+    clients = {}
+    for user in USERS:
+        clients[user] = Client()
+        if world.users[user] is not None:
+            clients[user].force_login(world.users[user])
+
+    wrong = []
+    for user in USERS:
+        for method in ("GET", "POST"):
+            with transaction.atomic():
+                before = rows_written()
+                if method == "GET":
+                    response = clients[user].get(url)
+                else:
+                    response = clients[user].post(url, {})
+                written = rows_written() - before
+                transaction.set_rollback(True)
+            want = expected(entry, user, method)
+            if response.status_code not in want:
+                wrong.append(f"{user} {method}: {response.status_code}, expected {sorted(want)}")
+            elif (
+                want == {302}
+                and user == "anonymous"
+                and not entry.public
+                and not response["Location"].startswith("/accounts/login/")
+            ):
+                wrong.append(f"{user} {method}: redirected to {response['Location']}")
+            if written and not may_write(entry, user, method, response.status_code):
+                wrong.append(
+                    f"{user} {method}: refused ({response.status_code}) but wrote {written} rows"
+                )
+
+    assert not wrong, f"{name} ({url}):\n" + "\n".join(wrong)
