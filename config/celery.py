@@ -36,6 +36,13 @@ app.conf.beat_schedule = {
         "task": "mentoring.tasks.proposals_expire_task",
         "schedule": crontab(minute="1-59/5"),
     },
+    # Every 5 minutes: a matching run queued while the broker was down (or whose message was
+    # lost) is handed to the workers again; an idle run is one indexed query (run_one_at_a_time
+    # holds the queued and running rows).
+    "mentoring-requeue-runs": {
+        "task": "mentoring.tasks.match_runs_requeue_task",
+        "schedule": crontab(minute="3-59/5"),
+    },
     # Hourly at :23: the dashboards' figures (pipeline, terms, representation, renewal, health)
     # for every community, region and the movement, in one pass of grouped queries. Terms and
     # memberships change by the day; an hour is fresh enough, and organisers can ask for a

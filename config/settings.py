@@ -140,11 +140,22 @@ CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis rather than Django's own backend: a Redis that is down or unreachable
+            # must not take the pages down with it. Its errors are logged and read as misses
+            # (pages are rendered afresh), within half a second. allauth's rate limits then
+            # refuse signing in, up or a password reset (it cannot count attempts) until Redis
+            # is back; everyone signed in carries on (sessions live in the database).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "pathways",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -290,6 +301,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Must exceed the longest task, or Redis re-delivers a task that is still running.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
 }
+# A request hands work to the broker once, after its commit (leadership/queue.py): a broker that
+# is down costs the page at most this long, and the work waits in the database for its sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BEAT_SCHEDULER = "config.beat:PathwaysScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

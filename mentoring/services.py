@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadership.models import Community, Person, Skill
+from leadership.queue import enqueue_on_commit
 
 from .fragments import mentors_changed, programmes_changed
 from .models import (
@@ -45,6 +46,9 @@ from .selectors import communities_to_take_part_through
 # A running run whose worker has not reported for this long is taken for dead (the worker was
 # killed): it stops blocking the next run. Longer than any step between two heartbeats.
 RUN_STALE_AFTER = timedelta(minutes=10)
+# A queued run no worker has taken after this long is handed to the workers again (its message
+# never reached the broker, or was lost); a worker takes a queued run within seconds.
+RUN_REQUEUE_AFTER = timedelta(minutes=1)
 
 
 class MentoringError(Exception):
@@ -337,9 +341,29 @@ def match_run_start(*, programme: MentoringProgramme, user: Any, now: datetime) 
         )
         from .tasks import match_run_task
 
-        transaction.on_commit(lambda: match_run_task.delay(run.pk))
+        # The queued row is the record: if the broker cannot take the task now,
+        # match_runs_requeue hands the run to a worker once it is back.
+        enqueue_on_commit(match_run_task, run.pk)
     programmes_changed([programme.pk])
     return run
+
+
+def match_runs_requeue(*, now: datetime) -> int:
+    """Hand the queued runs no worker has taken to the workers again (the broker was down when
+    they were queued, or lost the message); returns how many. A run handed over twice is
+    claimed once (match_run_claim). Each is marked alive, so that it keeps blocking a second
+    run while it waits for a worker."""
+    from .tasks import match_run_task
+
+    waiting = MatchRun.objects.filter(
+        status=RunStatus.QUEUED, created_at__lte=now - RUN_REQUEUE_AFTER
+    )
+    run_ids = list(waiting.values_list("pk", flat=True))
+    if run_ids:
+        MatchRun.objects.filter(pk__in=run_ids, status=RunStatus.QUEUED).update(heartbeat_at=now)
+    for run_id in run_ids:
+        enqueue_on_commit(match_run_task, run_id)
+    return len(run_ids)
 
 
 def programme_rules(programme: MentoringProgramme) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from .services import match_run_claim, match_run_fail, proposals_expire
+from .services import match_run_claim, match_run_fail, match_runs_requeue, proposals_expire
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +30,9 @@ def match_run_task(run_id: int) -> None:
 def proposals_expire_task() -> int:
     """Expire the proposals past their deadline; run twice, the second finds none."""
     return proposals_expire(now=timezone.now())
+
+
+@shared_task
+def match_runs_requeue_task() -> int:
+    """Hand the queued runs no worker took to the workers again; each runs once (claimed)."""
+    return match_runs_requeue(now=timezone.now())

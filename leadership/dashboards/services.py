@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leadership.queue import enqueue_on_commit
 from leadership.services import LeadershipError
 
 from .compute import LEVELS, SECTIONS, compute_level
@@ -94,9 +95,8 @@ def snapshot_refresh_request(*, level: str, key: str, now: datetime) -> None:
             _("These figures were computed %(minutes)s minutes ago: they are up to date.")
             % {"minutes": max(int((now - latest).total_seconds() // 60), 0)}
         )
-    transaction.on_commit(
-        lambda: dashboards_refresh_task.delay(level=level, key=key, sections=list(HOURLY_SECTIONS))
-    )
+    # Redis down: the request is given up (logged); the hourly refresh brings the figures.
+    enqueue_on_commit(dashboards_refresh_task, level=level, key=key, sections=list(HOURLY_SECTIONS))
 
 
 def snapshot_ensure(*, level: str, key: str) -> DashboardSnapshot:

@@ -18,7 +18,7 @@ from mentoring.models import (
     RunStage,
     RunStatus,
 )
-from mentoring.tasks import match_run_task, proposals_expire_task
+from mentoring.tasks import match_run_task, match_runs_requeue_task, proposals_expire_task
 from tests.factories import LanguageFactory, PersonLanguageFactory
 from tests.mentoring.conftest import NOW
 
@@ -127,3 +127,54 @@ def test_the_expiry_task_expires_nothing_before_the_deadline(proposal: Proposal)
 
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PROPOSED
+
+
+def test_the_requeue_task_hands_a_run_no_worker_took_to_the_workers_and_it_runs_once(
+    offer: MentorOffer, application: MenteeApplication, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a run queued while the broker was down (its message never left)
+    run = _queued(offer, django_capture_on_commit_callbacks)
+
+    # when: beat's requeue sweep runs two minutes later, twice (two beats by mistake)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = match_runs_requeue_task()
+        run.refresh_from_db()
+        finished_at = run.finished_at
+        with django_capture_on_commit_callbacks(execute=True):
+            second = match_runs_requeue_task()
+
+    # then: the run was handed over once and ran once; the finished run is no longer queued
+    assert (first, second) == (1, 0)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert run.finished_at == finished_at
+    assert Proposal.objects.filter(programme=offer.programme).count() == 1
+
+
+def test_the_requeue_task_leaves_a_run_queued_a_moment_ago_to_its_own_message(
+    offer: MentorOffer, django_capture_on_commit_callbacks: Any
+) -> None:
+    run = _queued(offer, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        handed = match_runs_requeue_task()
+
+    assert (handed, callbacks) == (0, [])
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+
+
+def test_a_run_waiting_for_a_worker_keeps_blocking_a_second_run_while_it_is_requeued(
+    offer: MentorOffer, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a run queued 20 minutes ago (past the 10 minutes after which a silent run counts
+    # as dead), handed over again by the sweep a minute ago
+    with time_machine.travel(timezone.now() - timedelta(minutes=20), tick=False):
+        _queued(offer, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.match_runs_requeue(now=timezone.now() - timedelta(minutes=1))
+
+    # when / then: it is still under way
+    with pytest.raises(services.MentoringError, match="already under way"):
+        services.match_run_start(programme=offer.programme, user=None, now=timezone.now())

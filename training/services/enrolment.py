@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from leadership.models import Person
+from leadership.queue import enqueue_on_commit
 
 from ..models import (
     CompletionHow,
@@ -50,10 +51,11 @@ def _locked_session(session: Session) -> Session:
 
 
 def _enqueue_sweep() -> None:
-    """After the commit, run the reminder sweep: a promoted person hears within seconds."""
+    """After the commit, run the reminder sweep: a promoted person hears within seconds (or
+    within the 5 minutes of beat's own sweep, if the broker cannot take it now)."""
     from reminders.tasks import reminders_sweep_task
 
-    transaction.on_commit(reminders_sweep_task.delay)
+    enqueue_on_commit(reminders_sweep_task)
 
 
 def _history_user(instance: object, by: Person | None) -> None:

@@ -1,0 +1,41 @@
+"""Handing work to Celery from a request without making the volunteer wait for the broker, or
+losing the work when the broker is down.
+
+The database is the record of every piece of work a request asks for, and a periodic sweep finds
+what is still to do there: reminders (the reminder sweep, every 5 minutes), matching runs (queued
+runs are handed to a worker again, every 5 minutes), the dashboards (refreshed hourly). The
+message put on the broker after the commit only starts the work sooner. So when Redis is down,
+the message is given up after one quick attempt, logged, and the page answers at once with the
+volunteer's data saved; the sweep does the work once the broker is back. The tasks claim their
+work in the database (a conditional update, a unique row), so work handed over twice is done once.
+"""
+
+import logging
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Send `task(*args, **kwargs)` to the workers once the open transaction commits; if the
+    broker cannot take it, log that and carry on (a sweep picks the work up later)."""
+    transaction.on_commit(lambda: _publish(task, args, kwargs))
+
+
+def _publish(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    try:
+        # One attempt to connect and one to publish, each bounded by the broker's connection
+        # timeout (settings): not kombu's reconnection loop (2 s pauses) and Celery's three
+        # publishing retries. A connection of its own, as the pool's keeps the loop.
+        with task.app.connection_for_write() as connection:
+            connection.transport_options = {**connection.transport_options, "max_retries": 0}
+            task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
+    except Exception:
+        # Whatever the broker's client raises (kombu's OperationalError, redis' ConnectionError,
+        # a timeout): the work is in the database and its sweep will find it.
+        logger.warning(
+            "Could not hand %s to the workers; its periodic sweep will.", task.name, exc_info=True
+        )
