@@ -351,16 +351,27 @@ def match_run_start(*, programme: MentoringProgramme, user: Any, now: datetime) 
 def match_runs_requeue(*, now: datetime) -> int:
     """Hand the queued runs no worker has taken to the workers again (the broker was down when
     they were queued, or lost the message); returns how many. A run handed over twice is
-    claimed once (match_run_claim). Each is marked alive, so that it keeps blocking a second
-    run while it waits for a worker."""
+    claimed once (match_run_claim).
+
+    A run still queued after RUN_STALE_AFTER is recorded as failed instead, with a message for
+    the coordinator: it no longer blocks their review (see _no_run_under_way), so it must not
+    start behind their back; they start a new one.
+    """
     from .tasks import match_run_task
 
-    waiting = MatchRun.objects.filter(
-        status=RunStatus.QUEUED, created_at__lte=now - RUN_REQUEUE_AFTER
+    queued = MatchRun.objects.filter(status=RunStatus.QUEUED)
+    stale = queued.filter(heartbeat_at__lt=now - RUN_STALE_AFTER)
+    programme_ids = list(stale.values_list("programme_id", flat=True))
+    if programme_ids:
+        stale.update(
+            status=RunStatus.FAILED,
+            error=_("No worker took this run within 10 minutes: start it again."),
+            finished_at=now,
+        )
+        programmes_changed(programme_ids)
+    run_ids = list(
+        queued.filter(created_at__lte=now - RUN_REQUEUE_AFTER).values_list("pk", flat=True)
     )
-    run_ids = list(waiting.values_list("pk", flat=True))
-    if run_ids:
-        MatchRun.objects.filter(pk__in=run_ids, status=RunStatus.QUEUED).update(heartbeat_at=now)
     for run_id in run_ids:
         enqueue_on_commit(match_run_task, run_id)
     return len(run_ids)
