@@ -107,3 +107,80 @@ def run_job(name: str) -> dict[str, Any]:
     if isinstance(outcome, dict):
         result.update(outcome)
     return result
+
+
+# How many people of each kind the load test signs in: each simulated user takes one at random,
+# so that requests spread over as many plans, relationships and schedules as a real crowd's.
+LOAD_PEOPLE = 40
+
+
+def load_plan() -> dict[str, Any]:
+    """Who the load test (bench/locustfile.py) acts as at the large scale, and what they open:
+    organisers with a plan to edit, mentors with a relationship, members enrolled in a training
+    (with their calendar key), a published programme's calendar; each with a session."""
+    from mentoring.models import Relationship, RelationshipStatus
+    from plans.models import LeadershipPlan
+    from training.models import Enrolment, TrainingProgramme
+    from training.services.feeds import feed_token_get_or_create
+
+    def session_for(person: Person) -> str:
+        _with_two_factor(person.user)
+        return bench_session(person.user)
+
+    organisers = []
+    plans = (
+        LeadershipPlan.objects.filter(community__memberships__role="organiser")
+        .exclude(status=LeadershipPlan.Status.ARCHIVED)
+        .values_list("pk", "community__slug", "community__memberships__person_id")
+        .order_by("pk")[: LOAD_PEOPLE * 5 : 5]
+    )
+    for plan_pk, slug, person_id in plans:
+        person = Person.objects.select_related("user").get(pk=person_id)
+        organisers.append({"session": session_for(person), "plan": plan_pk, "community": slug})
+
+    mentors = []
+    relationships = (
+        Relationship.objects.filter(status=RelationshipStatus.ACTIVE)
+        .select_related("offer__person__user")
+        .order_by("pk")[: LOAD_PEOPLE * 5 : 5]
+    )
+    for relationship in relationships:
+        person = relationship.offer.person
+        mentors.append({"session": session_for(person), "relationship": relationship.pk})
+
+    members = []
+    enrolments = (
+        Enrolment.objects.filter(status=Enrolment.Status.ENROLLED)
+        .select_related("person__user", "session__stage__programme")
+        .order_by("pk")[: LOAD_PEOPLE * 5 : 5]
+    )
+    for enrolment in enrolments:
+        person = enrolment.person
+        starts = enrolment.session.starts_at
+        members.append(
+            {
+                "session": session_for(person),
+                "programme": enrolment.session.stage.programme_id,
+                "year": starts.year,
+                "month": starts.month,
+                "feed": feed_token_get_or_create(person=person).token,
+            }
+        )
+    programme = (
+        TrainingProgramme.objects.exclude(status=TrainingProgramme.Status.DRAFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    bench_user = get_user_model().objects.get(email=registry.BENCH_USER_EMAIL)
+    for kind, found in [("organisers", organisers), ("mentors", mentors), ("members", members)]:
+        if not found:
+            raise registry.BenchError(f"The large scale has no {kind} for the load test.")
+    return {
+        "cookie": settings.SESSION_COOKIE_NAME,
+        "organisers": organisers,
+        "mentors": mentors,
+        "members": members,
+        "programme": programme,
+        "floor": {"path": FLOOR_PATH, "session": bench_session(bench_user)},
+    }

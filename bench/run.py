@@ -43,6 +43,10 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 # The machine has two cores: one sync worker each, as a small production box would run.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+# The load test serves as deployed (Dockerfile, docker-compose.yml): three sync workers, so that
+# one waiting on Postgres leaves both cores busy. BENCH_LOAD=0 skips the load test.
+LOAD_WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "3"))
+LOAD = os.environ.get("BENCH_LOAD", "1") != "0"
 # Which registered jobs to run: all by default; names separated by semicolons (a name may hold a
 # comma: "100,000"); "none" for none.
 JOBS = os.environ.get("BENCH_JOBS", "")
@@ -195,8 +199,15 @@ def free_port() -> int:
 class Server:
     """gunicorn with production settings on 127.0.0.1, behind a pretend TLS proxy."""
 
-    def __init__(self, env: dict[str, str], session_cookie: str, keys: dict[str, str]) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        session_cookie: str,
+        keys: dict[str, str],
+        workers: int = WORKERS,
+    ) -> None:
         self.port = free_port()
+        self.workers = workers
         self.env = env
         # A browser's cookies for each user whose pages are timed.
         self.cookies = {email: {session_cookie: key} for email, key in keys.items()}
@@ -209,7 +220,7 @@ class Server:
             [
                 GUNICORN,
                 "config.wsgi:application",
-                f"--workers={WORKERS}",
+                f"--workers={self.workers}",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
             ],
@@ -472,6 +483,25 @@ def main() -> int:
                 }
             )
 
+        load: dict[str, Any] | None = None
+        if LOAD:
+            # This file runs as a script: the project's root is not on the path by itself.
+            sys.path.insert(0, str(ROOT))
+            from bench import load as load_test
+
+            say("Choosing the load test's people and signing them in...")
+            plan = Path(tmp) / "load_plan.json"
+            run_quietly(worker("load-plan", "--out", str(plan)), child_env(urls["large"], "large"))
+            empty_cache(cache_url("large"))
+            server = Server(
+                child_env(urls["large"], "large"), **_session(large), workers=LOAD_WORKERS
+            )
+            try:
+                server.start()
+                load = load_test.run_load(f"http://127.0.0.1:{server.port}", plan, say)
+            finally:
+                server.stop()
+
     floor_p50 = statistics.median(samples["floor"])
     small_queries = {page["name"]: page["queries"] for page in small["pages"]}
     rows = []
@@ -490,7 +520,10 @@ def main() -> int:
                 "ratio_to_floor": round(p50 / floor_p50, 2),
             }
         )
-    RESULTS.write_text(json.dumps({"pages": rows, "jobs": jobs}, indent=2) + "\n")
+    results: dict[str, Any] = {"pages": rows, "jobs": jobs}
+    if load is not None:
+        results["load"] = load
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     floor = {
         "path": large["floor"]["path"],
         "queries_small": small["floor"]["queries"],
@@ -499,6 +532,13 @@ def main() -> int:
         "p95_ms": p95(samples["floor"]),
     }
     warnings = report(rows, jobs, floor)
+    if load is not None:
+        from bench import load as load_test
+
+        load_warnings = load_test.report(load)
+        for warning in load_warnings:
+            print(f"WARNING: {warning}")
+        warnings += load_warnings
     elapsed = time.perf_counter() - STARTED
     print(
         f"{len(rows)} pages, {len(warnings)} warning(s); wrote {RESULTS.relative_to(ROOT)} "

@@ -3,6 +3,7 @@
     python -m bench.worker probe --scale small --out FILE    # paths and query counts
     python -m bench.worker probe --scale large --session --out FILE
     python -m bench.worker job NAME --out FILE               # one registered job, timed
+    python -m bench.worker load-plan --out FILE              # who the load test acts as
 
 DJANGO_SETTINGS_MODULE, DATABASE_URL and the production variables come from bench/run.py.
 """
@@ -26,6 +27,8 @@ def main() -> int:
     job_parser = commands.add_parser("job")
     job_parser.add_argument("name")
     job_parser.add_argument("--out", type=Path, required=True)
+    load_parser = commands.add_parser("load-plan")
+    load_parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     django.setup()
@@ -36,6 +39,8 @@ def main() -> int:
     try:
         if args.command == "probe":
             result = probe.probe(args.scale, with_session=args.session)
+        elif args.command == "load-plan":
+            result = probe.load_plan()
         else:
             result = probe.run_job(args.name)
     except registry.BenchError as error:
