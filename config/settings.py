@@ -114,10 +114,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's pool: connections are reused across requests within a worker process.
     DATABASES["default"].setdefault("OPTIONS", {})
     if env.bool("DATABASE_POOL", default=True):
+        from psycopg_pool import ConnectionPool
+
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=1),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": 10,
+            # Test each connection as it is handed out (one empty query) and replace a dead one:
+            # after Postgres restarts, every pooled connection is dead, and without this each
+            # would fail one request or task (tests/faults/ restarts the worker's connections).
+            "check": ConnectionPool.check_connection,
         }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # No JIT compilation: it pays off on long analytical queries, while Pathways runs short
@@ -305,6 +311,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # is down costs the page at most this long, and the work waits in the database for its sweep.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BEAT_SCHEDULER = "config.beat:PathwaysScheduler"
+# How long a reminder sweep holds the rows it claimed (reminders/services.py, LEASE, says why ten
+# minutes: longer than the hard time limit above). Only the fault tests (tests/faults/) shorten
+# it, to see a killed worker's rows sent again within seconds.
+PATHWAYS_REMINDER_LEASE_SECONDS = env.int("PATHWAYS_REMINDER_LEASE_SECONDS", default=600)
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

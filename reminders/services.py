@@ -19,7 +19,9 @@ How "exactly once" holds:
   rows it did not come to back at once.
 - The known limit, which no database can close for SMTP: if the worker dies after the mail
   server accepted a message and before its row is recorded, that one message goes out again.
-  What the log guarantees is at most one *recorded* successful send per claim.
+  What the log guarantees is at most one *recorded* successful send per claim. Every send of a
+  row carries the same Message-ID (reminder_message_id), so the resent message is the same
+  message to mail servers and clients, which keep or show it once.
 
 Catch-up: a reminder is still sent up to CATCH_UP after its day (beat was down over a weekend);
 after that it is recorded as missed, never sent late. A failed send is retried by later sweeps,
@@ -38,6 +40,7 @@ from datetime import date, datetime, timedelta
 from smtplib import SMTPException
 from time import monotonic
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -71,7 +74,9 @@ CLAIM_SIZE = 100
 # How long a claimed row is held by its sweep: longer than a sweep holds a batch (it sends for
 # at most half of this, then claims afresh) and than Celery's hard time limit (6 minutes), so
 # no live sweep's row is taken over; short against CATCH_UP, so a dead sweep's rows go out the
-# same day, a few sweeps later.
+# same day, a few sweeps later. The lease in force is settings.PATHWAYS_REMINDER_LEASE_SECONDS,
+# this by default: the fault tests (tests/faults/) shorten it so as not to wait ten minutes for
+# a killed worker's rows.
 LEASE = timedelta(minutes=10)
 # A failed send is tried again an hour later, up to five attempts in all (within CATCH_UP): a
 # mail server's outage of a few hours is ridden out, a refused address is not retried for days.
@@ -174,6 +179,11 @@ def _sendable(now: datetime) -> Q:
     )
 
 
+def _lease() -> timedelta:
+    """LEASE, as configured (settings.PATHWAYS_REMINDER_LEASE_SECONDS)."""
+    return timedelta(seconds=settings.PATHWAYS_REMINDER_LEASE_SECONDS)
+
+
 def _unleased(clock: datetime) -> Q:
     """Not held by a sweep: never leased, handed back, or its sweep died a LEASE ago."""
     return Q(leased_until__isnull=True) | Q(leased_until__lte=clock)
@@ -189,7 +199,7 @@ def _send_open(*, now: datetime, today: date, deadline: float | None, result: Sw
         if not batch:
             return
         # Send only while the lease is surely ours, with room to spare for the message in flight.
-        hold_until = monotonic() + LEASE.total_seconds() / 2
+        hold_until = monotonic() + _lease().total_seconds() / 2
         objects = _load_objects(batch, today)
         done = 0
         try:
@@ -242,7 +252,7 @@ def _claim(*, now: datetime, today: date, after: int, token: str) -> list[Remind
         )
         if batch:
             ReminderLog.objects.filter(pk__in=[entry.pk for entry in batch]).update(
-                claimed_by=token, leased_until=clock + LEASE
+                claimed_by=token, leased_until=clock + _lease()
             )
     return batch
 
@@ -367,8 +377,20 @@ def _render(
         subject=subject,
         body=text,
         to=[recipient.user.email],
-        # RFC 3834: an automatic message, which vacation responders must not answer.
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={
+            # RFC 3834: an automatic message, which vacation responders must not answer.
+            "Auto-Submitted": "auto-generated",
+            # The same for every send of this row: the one message a dead worker may send again
+            # (the known limit above) arrives as the same message, which mail servers and
+            # clients show once.
+            "Message-ID": reminder_message_id(entry.pk),
+        },
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def reminder_message_id(pk: int) -> str:
+    """The Message-ID of the reminder in ReminderLog row `pk`: the same on every send of it."""
+    domain = urlsplit(settings.PATHWAYS_BASE_URL).hostname or "localhost"
+    return f"<reminder-{pk}@{domain}>"
