@@ -31,8 +31,12 @@ def _publish(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         # timeout (settings): not kombu's reconnection loop (2 s pauses) and Celery's three
         # publishing retries. A connection of its own, as the pool's keeps the loop.
         with task.app.connection_for_write() as connection:
-            connection.transport_options = {**connection.transport_options, "max_retries": 0}
-            task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
+            options = connection.transport_options or {}
+            connection.transport_options = {**options, "max_retries": 0}
+            # connection= reaches send_task (celery-types leaves it out of apply_async's options).
+            task.apply_async(  # type: ignore[call-arg]
+                args=args, kwargs=kwargs, retry=False, connection=connection
+            )
     except Exception:
         # Whatever the broker's client raises (kombu's OperationalError, redis' ConnectionError,
         # a timeout): the work is in the database and its sweep will find it.

@@ -112,7 +112,7 @@ def test_no_account_page_fails_and_ones_own_account_pages_need_signing_in(
                 assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_the_wikimedia_login_is_not_found_until_its_keys_are_set(client, settings):
+def test_the_wikimedia_login_is_not_found_until_its_keys_are_set(db, client, settings):
     assert client.get(reverse("mediawiki_login")).status_code == 404
     assert client.get(reverse("mediawiki_callback")).status_code == 404
 

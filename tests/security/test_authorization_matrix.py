@@ -33,6 +33,8 @@ def named_patterns(patterns: list[Any] | None = None, namespace: str = "") -> It
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from named_patterns(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern):
+            if str(pattern.pattern).startswith(LIBRARY_PREFIXES):
+                continue  # the Wikimedia login's guarded patterns (config/urls.py)
             assert pattern.name, f"The URL pattern {pattern.pattern} has no name."
             yield namespace + pattern.name
 
