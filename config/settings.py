@@ -254,6 +254,24 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
+# Uploads. The only upload is the roles import's CSV (plans.forms.ImportForm, at most
+# plans.csv_io.MAX_BYTES = 5 MB): it is read in the request and never stored, and no URL serves
+# MEDIA_URL. A multipart request longer than PATHWAYS_UPLOAD_MAX_REQUEST_SIZE is answered 400
+# unread (config/uploads.py says why); one a little over the CSV's limit still reaches the form,
+# which says what the limit is. Anything within it is kept in memory, never on disk.
+PATHWAYS_UPLOAD_MAX_REQUEST_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = PATHWAYS_UPLOAD_MAX_REQUEST_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The form fields of one request, files aside: Django's default, set here on purpose (a bigger
+# body is answered 400 before any view runs).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# One file per request: no page takes more than the one CSV.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -5,7 +5,9 @@ role held by several people over the years repeats its role columns on each of t
 first line is the header: the column names of `COLUMNS`, in any order, in any case. Only `role`
 is required, and a file with any person column needs `person_email`, `starts_on` and `ends_on`;
 a column left out reads as empty on every row. The file is UTF-8 (Excel's "CSV UTF-8", with or
-without its byte order mark), of at most MAX_ROWS rows; blank rows are skipped.
+without its byte order mark) or UTF-16 with its byte order mark, of at most MAX_ROWS rows; blank
+rows are skipped. A file that is plainly something else (a workbook, an image, a web page) is
+refused before it is read.
 
 - The role columns (`role` to `succession_lead_months`): a title the community already has (in any
   case) names that role, and its rule columns may only be left empty or repeat the role's rules:
@@ -22,7 +24,7 @@ inside one transaction that is rolled back if any row was refused: the result th
 refused row with its line and the reason, and nothing is written.
 
 An export (`plan_export_csv`) writes the same columns, so that it imports again. A cell that a
-spreadsheet would run as a formula (starting with =, +, -, @) is written with a leading
+spreadsheet would run as a formula (starting with =, +, -, @, a tab or a CR) gets a leading
 apostrophe, which the import takes off again.
 """
 
@@ -244,6 +246,47 @@ def _unescape_cell(value: str) -> str:
 
 # Reading the file
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# The first bytes of files people upload by mistake instead of a CSV: a browser's content type
+# says only what the file's name ends with, so the bytes are looked at instead.
+_SIGNATURES: list[tuple[bytes, Promise]] = [
+    (b"PK\x03\x04", gettext_lazy("an Excel workbook or another ZIP archive")),
+    (b"PK\x05\x06", gettext_lazy("an Excel workbook or another ZIP archive")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", gettext_lazy("an old Excel workbook (.xls)")),
+    (b"\x89PNG\r\n\x1a\n", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"%PDF-", gettext_lazy("a PDF document")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
+]
+# Markup a CSV of roles never starts with: an HTML page or an SVG/XML file saved as .csv.
+_MARKUP = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|script|svg|\?xml|!--)", re.I
+)
+
+
+def _not_csv(data: bytes) -> str | None:
+    """Why `data` is plainly not a CSV file (an image, an archive, a web page), or None."""
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            return _(
+                "This is not a CSV file: it looks like %(kind)s. In your spreadsheet, save it "
+                "as “CSV UTF-8” and upload that."
+            ) % {"kind": kind}
+    if _MARKUP.match(data[:1024]):
+        return _(
+            "This is not a CSV file: it looks like a web page (HTML or XML). In your "
+            "spreadsheet, save it as “CSV UTF-8” and upload that."
+        )
+    return None
+
+
+def _binary() -> str:
+    return _(
+        "This is not a CSV file: it holds binary data. In your spreadsheet, save it as "
+        "“CSV UTF-8” and upload that."
+    )
+
 
 def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]] | None, list[RowError]]:
     """The file's rows as (line, cells by column), and the rows that could not be read.
@@ -258,10 +301,17 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]] | None, list[Ro
                 % {"size": MAX_BYTES // (1024 * 1024)},
             )
         ]
+    not_csv = _not_csv(data)
+    if not_csv:
+        return None, [RowError(0, not_csv)]
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark. A UTF-16 file (Excel's
+    # "Unicode Text", some exports) always starts with one of its own: read as it says.
+    encoding = "utf-16" if data.startswith(_UTF16_BOMS) else "utf-8-sig"
     try:
-        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark.
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
+        if encoding == "utf-16":
+            return None, [RowError(0, _("The file says it is in UTF-16 but is not."))]
         return None, [
             RowError(
                 data[: error.start].count(b"\n") + 1,
@@ -271,6 +321,10 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]] | None, list[Ro
                 ),
             )
         ]
+    if "\x00" in text:
+        # No text file holds a NUL character (UTF-16's zero bytes are gone once decoded), and
+        # Postgres cannot store one.
+        return None, [RowError(0, _binary())]
     if not text.strip():
         return None, [RowError(0, _("The file is empty."))]
     lines = _records(text)

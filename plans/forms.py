@@ -11,6 +11,7 @@ from leadership.forms import DATE_INPUT, form_helper
 from leadership.models import Community, Person, PersonSkill, Skill
 from leadership.widgets import FastSelect
 
+from . import csv_io
 from .models import LeadershipPlan, PathwayStep, Readiness, Role, StepKind
 from .services import PLAN_FIELDS, ROLE_FIELDS, SkillNeed, StepData
 
@@ -266,10 +267,29 @@ class CandidateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    """One CSV file, refused before it is read if too large or not named as a CSV."""
+
+    # What spreadsheets save a CSV as. The name is checked rather than the browser's content
+    # type, which says only what the name ends with; the import then checks the bytes.
+    EXTENSIONS = (".csv", ".txt")
+
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("UTF-8, comma-separated, with the header row described below."),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > csv_io.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(size)s MB.")
+                % {"size": csv_io.MAX_BYTES // (1024 * 1024)}
+            )
+        if not (upload.name or "").lower().endswith(self.EXTENSIONS):
+            raise forms.ValidationError(
+                _("Only a CSV file can be imported: its name ends with .csv (or .txt).")
+            )
+        return upload
 
 
 class CandidateChangeForm(forms.Form):
