@@ -1,14 +1,15 @@
 """Forms of the knowledge library: they validate and normalise; the services apply the rules."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.layout import Fieldset
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from leadership.forms import DATE_INPUT, form_helper
 from leadership.models import Language, Skill
+from leadership.rules import is_coordinator, organised_community_ids, person_id_of
 
 from .models import Resource, ResourceKind, Stage, TrainingProgramme
 
@@ -25,6 +26,18 @@ class StagesChoiceField(forms.ModelMultipleChoiceField):
 
 def _stages() -> Any:
     return Stage.objects.select_related("programme").order_by("programme__title", "order", "pk")
+
+
+def stages_linkable_by(user: Any) -> Any:
+    """The stages `user` may point a resource at: every stage for coordinators, else the stages
+    of the programmes they run (they coordinate it, or organise its community). Not another
+    community's stages, nor the title of a draft they may not see."""
+    if is_coordinator(user):
+        return _stages()
+    runs = Q(programme__coordinators=person_id_of(user)) | Q(
+        programme__community_id__in=organised_community_ids(user)
+    )
+    return _stages().filter(pk__in=Stage.objects.filter(runs).values("pk"))
 
 
 class ResourceForm(forms.Form):
@@ -61,13 +74,27 @@ class ResourceForm(forms.Form):
         help_text=_("After this day the resource is flagged as due for review."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, editor: Any, resource: Resource | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        linkable = stages_linkable_by(editor)
+        cast(forms.ModelMultipleChoiceField, self.fields["stages"]).queryset = linkable
+        # The resource's links to stages the editor may not link (a coordinator's, another
+        # community's) are kept as they are: not shown in the menu, not dropped on saving.
+        self._kept_stages: list[Stage] = (
+            list(resource.stages.exclude(pk__in=linkable.values("pk")))
+            if resource is not None
+            else []
+        )
         self.helper = form_helper(
             Fieldset(_("The resource"), "title", "summary", "kind", "url", "language"),
             Fieldset(_("What it is for"), "skills", "stages"),
             Fieldset(_("Review"), "review_by"),
         )
+
+    def clean_stages(self) -> list[Stage]:
+        return [*self.cleaned_data["stages"], *self._kept_stages]
 
     @staticmethod
     def initial_for(resource: Resource) -> dict[str, Any]:

@@ -964,3 +964,76 @@ def test_the_detail_page_costs_the_same_whatever_the_number_of_translations(
         response = client.get(url)
 
     assert len(response.context["d"].versions) == n + 1
+
+
+# Which stages a resource may be pointed at (found by the review: any organiser could link any
+# community's stage, and the menu named other communities' draft programmes)
+
+
+def _a_local_stage(community: Any, *, status: str = "open") -> Stage:
+    from tests.factories import TrainingProgrammeFactory
+    from training.models import TrainingProgramme
+
+    programme = TrainingProgrammeFactory.create(
+        title=f"{community.name} Academy",
+        level=TrainingProgramme.Level.LOCAL,
+        community=community,
+        status=status,
+    )
+    return StageFactory.create(programme=programme, order=1, title="Foundations")
+
+
+def test_an_organiser_cannot_point_a_resource_at_another_communitys_stage(
+    client_as: Callable[[str], Client], english: Language, community: Any, outsider: Any
+) -> None:
+    # given: a stage of community A's programme; the outsider organises community B
+    stage = _a_local_stage(community)
+
+    # when: the outsider adds a resource and posts A's stage by hand
+    response = client_as("outsider").post(
+        reverse("training:resource-create"), {**_new_resource_data(english), "stages": [stage.pk]}
+    )
+
+    # then: refused on the field, nothing added, nothing linked
+    assert response.status_code == 200
+    assert "stages" in response.context["form"].errors
+    assert not Resource.objects.filter(title="Budgets 101").exists()
+    assert not stage.resources.exists()
+
+
+def test_the_stage_menu_shows_an_organiser_their_own_stages_not_others_drafts(
+    client_as: Callable[[str], Client], community: Any, other_community: Any, organiser: Any
+) -> None:
+    own = _a_local_stage(community)
+    others_draft = _a_local_stage(other_community, status="draft")
+
+    page = client_as("organiser").get(reverse("training:resource-create")).content.decode()
+
+    assert f'value="{own.pk}"' in page
+    assert others_draft.programme.title not in page
+
+
+def test_an_organiser_editing_a_resource_keeps_the_stage_links_they_may_not_make(
+    client_as: Callable[[str], Client],
+    english: Language,
+    community: Any,
+    other_community: Any,
+    organiser: Any,
+) -> None:
+    # given: the organiser's resource, linked by a coordinator to a stage of community B too
+    own = _a_local_stage(community)
+    others = _a_local_stage(other_community)
+    resource = ResourceFactory.create(
+        title="Budgets 101", language=english, owner=organiser.person, review_by=date(2027, 12, 31)
+    )
+    resource.stages.set([others])
+
+    # when: the organiser links their own stage
+    response = client_as("organiser").post(
+        reverse("training:resource-edit", args=[resource.pk]),
+        {**_new_resource_data(english), "stages": [own.pk]},
+    )
+
+    # then: both links are there
+    assert response.status_code == 302
+    assert set(resource.stages.all()) == {own, others}

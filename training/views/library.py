@@ -81,7 +81,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_create(request: HttpRequest) -> HttpResponse:
     if not selectors.may_add_resource(request.user):
         raise PermissionDenied
-    form = ResourceForm(request.POST or None)
+    form = ResourceForm(request.POST or None, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             resource = services.resource_create(
@@ -104,7 +104,12 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST or None, initial=TranslationEditForm.initial_for(resource)
         )
     else:
-        form = ResourceForm(request.POST or None, initial=ResourceForm.initial_for(resource))
+        form = ResourceForm(
+            request.POST or None,
+            initial=ResourceForm.initial_for(resource),
+            editor=request.user,
+            resource=resource,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.resource_update(
