@@ -148,7 +148,7 @@ if CACHE_URL:
         "default": {
             # django-redis rather than Django's own backend: a Redis that is down or unreachable
             # must not take the pages down with it. Its errors are logged and read as misses
-            # (pages are rendered afresh), within half a second. allauth's rate limits then
+            # (pages are rendered afresh), each within 0.2 s (Redis is near). allauth's rate limits then
             # refuse signing in, up or a password reset (it cannot count attempts) until Redis
             # is back; everyone signed in carries on (sessions live in the database).
             "BACKEND": "django_redis.cache.RedisCache",
@@ -156,8 +156,8 @@ if CACHE_URL:
             "KEY_PREFIX": "pathways",
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
             },
         }
     }

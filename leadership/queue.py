@@ -15,6 +15,8 @@ from typing import Any
 
 from celery import Task
 from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -25,21 +27,36 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: _publish(task, args, kwargs))
 
 
+# What a broker that is down, unreachable or silent raises while a message is handed over.
+BROKER_ERRORS = (KombuOperationalError, RedisError, OSError)
+# Seconds to connect to the broker and for each of its answers, for a request's one attempt.
+PUBLISH_TIMEOUT = 1
+
+
 def _publish(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    if task.app.conf.task_always_eager:
+        # No broker (the local demo, the tests): the task runs here, and its errors are the
+        # task's own, not a broker's, so they are not swallowed.
+        task.apply_async(args=args, kwargs=kwargs)
+        return
     try:
-        # One attempt to connect and one to publish, each bounded by the broker's connection
-        # timeout (settings): not kombu's reconnection loop (2 s pauses) and Celery's three
-        # publishing retries. A connection of its own, as the pool's keeps the loop.
+        # One attempt to connect and one to publish, each bounded by PUBLISH_TIMEOUT: not
+        # kombu's reconnection loop (2 s pauses), Celery's three publishing retries, or redis'
+        # default of waiting for ever on a server that accepts the connection and never answers.
+        # A connection of its own, as the pool's keeps the loop.
         with task.app.connection_for_write() as connection:
-            options = connection.transport_options or {}
-            connection.transport_options = {**options, "max_retries": 0}
+            connection.transport_options = {
+                **(connection.transport_options or {}),
+                "max_retries": 0,
+                "socket_connect_timeout": PUBLISH_TIMEOUT,
+                "socket_timeout": PUBLISH_TIMEOUT,
+            }
             # connection= reaches send_task (celery-types leaves it out of apply_async's options).
             task.apply_async(  # type: ignore[call-arg]
                 args=args, kwargs=kwargs, retry=False, connection=connection
             )
-    except Exception:
-        # Whatever the broker's client raises (kombu's OperationalError, redis' ConnectionError,
-        # a timeout): the work is in the database and its sweep will find it.
+    except BROKER_ERRORS:
+        # The work is in the database, and its sweep will find it.
         logger.warning(
             "Could not hand %s to the workers; its periodic sweep will.", task.name, exc_info=True
         )

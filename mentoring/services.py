@@ -359,22 +359,32 @@ def match_runs_requeue(*, now: datetime) -> int:
     """
     from .tasks import match_run_task
 
+    _fail_stale_queued(MatchRun.objects.all(), now)
     queued = MatchRun.objects.filter(status=RunStatus.QUEUED)
-    stale = queued.filter(heartbeat_at__lt=now - RUN_STALE_AFTER)
-    programme_ids = list(stale.values_list("programme_id", flat=True))
-    if programme_ids:
-        stale.update(
-            status=RunStatus.FAILED,
-            error=_("No worker took this run within 10 minutes: start it again."),
-            finished_at=now,
-        )
-        programmes_changed(programme_ids)
     run_ids = list(
         queued.filter(created_at__lte=now - RUN_REQUEUE_AFTER).values_list("pk", flat=True)
     )
     for run_id in run_ids:
         enqueue_on_commit(match_run_task, run_id)
     return len(run_ids)
+
+
+def _fail_stale_queued(runs: Any, now: datetime) -> None:
+    """Record as failed the `runs` still queued RUN_STALE_AFTER after their last sign of life
+    (or their creation, if they never had one)."""
+    cutoff = now - RUN_STALE_AFTER
+    stale = runs.filter(status=RunStatus.QUEUED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    programme_ids = list(stale.values_list("programme_id", flat=True))
+    if programme_ids:
+        stale.update(
+            status=RunStatus.FAILED,
+            error=_("No worker took this run within %(minutes)s minutes: start it again.")
+            % {"minutes": int(RUN_STALE_AFTER.total_seconds() // 60)},
+            finished_at=now,
+        )
+        programmes_changed(programme_ids)
 
 
 def programme_rules(programme: MentoringProgramme) -> dict[str, Any]:
@@ -398,8 +408,11 @@ def match_run_progress(*, run_id: int, stage: str, progress: int) -> None:
 
 
 def match_run_claim(*, run_id: int) -> bool:
-    """Claim a queued run for this worker; False if it was claimed already (task ran twice)."""
+    """Claim a queued run for this worker; False if it was claimed already (task ran twice), or
+    if it waited longer than RUN_STALE_AFTER: it stopped blocking the coordinators' review then,
+    so it must not start behind it (it is recorded as failed; they start a new one)."""
     now = timezone.now()
+    _fail_stale_queued(MatchRun.objects.filter(pk=run_id), now)
     claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING,
         stage=RunStage.READING,

@@ -12,6 +12,7 @@ import pickle
 import socket
 import subprocess
 import sys
+import threading
 import time
 from base64 import b64decode
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.db import connection
 from django.utils import timezone
 
@@ -98,45 +100,81 @@ def run_app(script: str, *args: str, port: int) -> subprocess.CompletedProcess[s
     )
 
 
-@pytest.fixture
-def redis_port() -> Iterator[int]:
-    """A port for a private Redis, not started yet (Redis is down)."""
-    port = free_port()
-    yield port
-    subprocess.run(  # noqa: S603
-        ["redis-cli", "-p", str(port), "shutdown", "nosave"],  # noqa: S607
-        capture_output=True,
-        check=False,
-        timeout=10,
-    )
+class PrivateRedis:
+    """A Redis of the test's own on a free port: down until started, killed by its pid."""
 
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
 
-def start_redis(port: int) -> None:
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    subprocess.run(  # noqa: S603
-        [*command, "--appendonly", "no", "--daemonize", "yes"],
-        check=True,
-        capture_output=True,
-        timeout=10,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        ping = subprocess.run(  # noqa: S603
-            ["redis-cli", "-p", str(port), "ping"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        self.process = subprocess.Popen(  # noqa: S603
+            [*command, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        if ping.stdout.strip() == "PONG":
-            return
-        time.sleep(0.1)
-    raise AssertionError("Redis did not start")
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            # Exited at once: the port was taken after all (another test's server).
+            assert self.process.poll() is None, f"redis-server could not start on {self.port}"
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise AssertionError("Redis did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+class SilentServer:
+    """A server that accepts connections and never answers: a hung Redis, or a network that
+    drops the packets after the handshake."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(100)
+        self.port = int(self.listener.getsockname()[1])
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _address = self.listener.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        for conn in self.accepted:
+            conn.close()
+        self.listener.close()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
+    server.close()
 
 
 def queued_messages(port: int) -> list[dict[str, Any]]:
     """The task messages waiting on the private broker's default queue."""
-    import redis
-
     client = redis.Redis(port=port, db=0)
     messages = []
     for raw in client.lrange("celery", 0, -1):
@@ -150,11 +188,9 @@ def queued_messages(port: int) -> list[dict[str, Any]]:
     return messages
 
 
-@pytest.mark.django_db(transaction=True)
-def test_with_redis_down_forms_save_at_once_and_the_run_is_done_once_when_it_is_back(
-    redis_port: int,
-):
-    # given: a coordinator, an open programme, a member and a session with places
+def submit_forms_and_check_they_were_saved(port: int) -> Any:
+    """A coordinator starts a matching run and a member enrols, with the broker and the cache on
+    `port`: each page answers 200/302 within the bound, and the data is saved. The programme."""
     coordinator = PersonFactory.create(user__email="cora@example.org").user
     coordinator.is_superuser = True  # runs every programme
     coordinator.save(update_fields=["is_superuser"])
@@ -163,17 +199,15 @@ def test_with_redis_down_forms_save_at_once_and_the_run_is_done_once_when_it_is_
     starts = timezone.now() + timedelta(days=7)
     session = SessionFactory.create(starts_at=starts, ends_at=starts + timedelta(hours=2))
 
-    # when: they start a matching run and enrol while Redis is down
     result = run_app(
         SUBMIT_FORMS,
         coordinator.email,
         member.email,
         str(programme.pk),
         str(session.pk),
-        port=redis_port,
+        port=port,
     )
 
-    # then: every page answered at once, the data is saved, the work waits in the database
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout.strip().splitlines()[-1])
     assert {name: status for name, (status, _s) in answers.items()} == {
@@ -184,12 +218,24 @@ def test_with_redis_down_forms_save_at_once_and_the_run_is_done_once_when_it_is_
     }
     assert all(seconds < ANSWER_WITHIN_SECONDS for _status, seconds in answers.values()), answers
     assert "Could not hand mentoring.tasks.match_run_task to the workers" in result.stderr
-    run = MatchRun.objects.get(programme=programme)
-    assert run.status == MatchRun.Status.QUEUED
+    assert MatchRun.objects.get(programme=programme).status == MatchRun.Status.QUEUED
     assert Enrolment.objects.filter(session=session, person__user=member).count() == 1
+    return programme
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_forms_save_at_once_and_the_run_is_done_once_when_it_is_back(
+    private_redis: PrivateRedis,
+):
+    redis_port = private_redis.port
+    # given: a coordinator, an open programme, a member and a session with places
+    # when: they start a matching run and enrol while Redis is down (nothing listens)
+    # then: every page answered at once, the data is saved, the work waits in the database
+    programme = submit_forms_and_check_they_were_saved(redis_port)
+    run = MatchRun.objects.get(programme=programme)
 
     # when: Redis is back and beat's requeue sweep runs
-    start_redis(redis_port)
+    private_redis.start()
     requeued = run_app(REQUEUE, port=redis_port)
 
     # then: the run is handed to the workers, once
@@ -212,13 +258,14 @@ def test_with_redis_down_forms_save_at_once_and_the_run_is_done_once_when_it_is_
 
 @pytest.mark.django_db(transaction=True)
 def test_the_requeue_sweep_leaves_a_fresh_run_to_its_own_message_and_a_finished_one_alone(
-    redis_port: int,
+    private_redis: PrivateRedis,
 ):
+    redis_port = private_redis.port
     # given: a run queued a moment ago (its message is on its way) and a finished one
     programme = MentoringProgrammeFactory.create()
     MatchRun.objects.create(programme=programme, status=MatchRun.Status.DONE)
     MatchRun.objects.create(programme=MentoringProgrammeFactory.create())
-    start_redis(redis_port)
+    private_redis.start()
 
     # when: the sweep runs at once (not a few minutes later)
     result = run_app(
@@ -230,3 +277,13 @@ def test_the_requeue_sweep_leaves_a_fresh_run_to_its_own_message_and_a_finished_
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0"
     assert queued_messages(redis_port) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_redis_that_never_answers_forms_still_save_within_the_bound(
+    silent_server: SilentServer,
+):
+    # A hung Redis (or packets dropped after the handshake) is worse than a stopped one: every
+    # call waits for its timeout. The cache's and the broker's timeouts keep each page within
+    # the bound all the same.
+    submit_forms_and_check_they_were_saved(silent_server.port)

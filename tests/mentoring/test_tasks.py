@@ -189,3 +189,20 @@ def test_a_run_no_worker_took_within_ten_minutes_is_failed_with_a_message_not_st
     with django_capture_on_commit_callbacks(execute=False):
         again = services.match_run_start(programme=offer.programme, user=None, now=timezone.now())
     assert again.status == RunStatus.QUEUED
+
+
+def test_a_run_whose_message_arrives_after_it_went_stale_is_not_started(
+    offer: MentorOffer, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a run queued 11 minutes ago, its message delivered only now (before any sweep)
+    with time_machine.travel(timezone.now() - timedelta(minutes=11), tick=False):
+        run = _queued(offer, django_capture_on_commit_callbacks)
+
+    # when
+    match_run_task(run.pk)
+
+    # then: it did not run behind the coordinators' review; it says why
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.started_at is None
+    assert "start it again" in run.error

@@ -822,7 +822,7 @@ def test_a_refused_sign_off_writes_nothing(
     assert not StageCompletion.objects.exists()
 
 
-@pytest.mark.parametrize("person", ["", "abc", "999999"])
+@pytest.mark.parametrize("person", ["", "abc", "999999", "²", "-1", "1.0"])
 def test_a_sign_off_for_nobody_is_refused_with_a_message_and_signs_off_nobody(
     client_as: Callable[[str], Client],
     academy: TrainingProgramme,
@@ -839,6 +839,25 @@ def test_a_sign_off_for_nobody_is_refused_with_a_message_and_signs_off_nobody(
     assert not StageCompletion.objects.exists()
 
 
+def test_a_sign_off_for_a_person_who_is_not_a_participant_names_nobody_and_signs_off_nobody(
+    client_as: Callable[[str], Client],
+    academy: TrainingProgramme,
+    facilitator: Any,
+    outsider: Any,
+) -> None:
+    # The facilitator may not see the outsider's profile: posting the outsider's id must not
+    # reveal their name (nor sign them off).
+    stage = _sign_off_stage(academy, facilitator)
+    url = reverse("training:stage-sign-off", args=[stage.pk])
+
+    response = client_as("facilitator").post(url, {"person": outsider.person.pk}, follow=True)
+
+    page = response.content.decode()
+    assert "Choose a participant to sign off." in page
+    assert "Otto Outsider" not in page
+    assert not StageCompletion.objects.exists()
+
+
 def test_someone_never_enrolled_is_not_signed_off(
     client_as: Callable[[str], Client], academy: TrainingProgramme, outsider: Any, lead: Any
 ) -> None:
@@ -848,7 +867,8 @@ def test_someone_never_enrolled_is_not_signed_off(
         {"person": outsider.person.pk},
         follow=True,
     )
-    assert "Otto Outsider was never enrolled in a session of Portfolio." in _said(response)
+    # Someone who never took part is not on the list: the choice is refused as any other.
+    assert _said(response) == ["Choose a participant to sign off."]
     assert not StageCompletion.objects.exists()
 
 

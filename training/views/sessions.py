@@ -290,10 +290,17 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     participants = enrolment_selectors.stage_participants(stage=stage)
     if request.method == "POST":
-        # A hand-made POST may carry anything: no one, or someone who is not a person, is told
-        # so and changes nothing (not a server error, nor a 404 for a page they may use).
+        # A hand-made POST may carry anything: no one, someone who is not a participant (nor
+        # signed off before), or not a number at all, is told so and changes nothing. Never by
+        # name: the page would otherwise tell a facilitator the name of any person id.
         chosen = request.POST.get("person", "")
-        target = Person.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        target = None
+        if chosen.isdecimal():
+            target = next((p.person for p in participants if p.person.pk == int(chosen)), None)
+            if target is None:
+                target = Person.objects.filter(
+                    pk=int(chosen), stage_completions__stage=stage
+                ).first()
         if target is None:
             messages.error(request, _("Choose a participant to sign off."))
             return redirect("training:stage-sign-off", pk=stage.pk)
