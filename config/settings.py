@@ -148,9 +148,9 @@ if CACHE_URL:
         "default": {
             # django-redis rather than Django's own backend: a Redis that is down or unreachable
             # must not take the pages down with it. Its errors are logged and read as misses
-            # (pages are rendered afresh), each within 0.2 s (Redis is near). allauth's rate limits then
-            # refuse signing in, up or a password reset (it cannot count attempts) until Redis
-            # is back; everyone signed in carries on (sessions live in the database).
+            # (pages are rendered afresh), each within 0.2 s (Redis is near). allauth's rate
+            # limits then refuse signing in, up or a password reset (it cannot count attempts)
+            # until Redis is back; everyone signed in carries on (sessions live in the database).
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "pathways",
