@@ -76,17 +76,22 @@ def test_every_post_that_changes_something_is_refused_without_a_csrf_token(
 
 
 def test_the_same_post_with_its_token_goes_through(db: None, world: World):
-    # The refusals above are the token's: with it, the member's own form is saved.
+    # The refusals above are the token's: with it, the member's own exclusion is saved.
+    from mentoring.models import Exclusion
+
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["member"])
     client.get(reverse("leadership:profile-edit"))
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
 
     response = client.post(
-        reverse("mentoring:exclusions"), {"csrfmiddlewaretoken": token, "excluded": ""}
+        reverse("mentoring:exclusions"), {"csrfmiddlewaretoken": token, "who": "Otto Outsider"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert Exclusion.objects.filter(
+        person=world.person("member"), excluded=world.person("outsider")
+    ).exists()
 
 
 # Sessions
