@@ -58,8 +58,9 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
-	@# -n auto: one pytest worker per core (pytest-xdist), each with its own test database.
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest -n auto \
+	@# -n auto: one pytest worker per core (pytest-xdist), each with its own test database;
+	@# loadgroup: the tests that start real worker processes run on one of them, in turn.
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest -n auto --dist loadgroup \
 		--cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 lint: install

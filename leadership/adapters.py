@@ -39,8 +39,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def wikimedia_configured() -> bool:
-    """Whether "Log in with Wikimedia" has its keys (settings.MEDIAWIKI_CLIENT_ID and _SECRET)."""
-    return bool(settings.SOCIALACCOUNT_PROVIDERS.get("mediawiki", {}).get("APPS"))
+    """Whether "Log in with Wikimedia" has its keys: from the settings (MEDIAWIKI_CLIENT_ID and
+    _SECRET), or as a social application an admin added in the admin."""
+    from allauth.socialaccount.models import SocialApp
+
+    if settings.SOCIALACCOUNT_PROVIDERS.get("mediawiki", {}).get("APPS"):
+        return True
+    return SocialApp.objects.filter(provider="mediawiki").exists()
 
 
 def only_when_wikimedia_is_configured[V: Callable[..., HttpResponse]](view: V) -> V:

@@ -24,6 +24,10 @@ from tests.faults.conftest import (
     wait_for,
 )
 
+# One xdist worker runs these one after the other (make test: --dist loadgroup): each starts
+# Celery workers of its own, and two such tests at once on two cores would starve them.
+pytestmark = pytest.mark.xdist_group("real-processes")
+
 
 def cut_worker_connections() -> int:
     """What a Postgres restart does to this test's workers: their backends end. How many."""

@@ -175,3 +175,11 @@ def test_staff_open_every_admin_page(db: None, world: World):
         if response.status_code not in (200, 403):
             wrong.append(f"{url}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_wikimedia_login_is_found_when_an_admin_added_its_keys_in_the_admin(db, client):
+    from allauth.socialaccount.models import SocialApp
+
+    SocialApp.objects.create(provider="mediawiki", name="Wikimedia", client_id="x", secret="y")
+
+    assert client.get(reverse("mediawiki_login")).status_code == 200
