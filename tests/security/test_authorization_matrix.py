@@ -1,5 +1,7 @@
 """Every URL x every fixture user x GET and POST answers as the matrix (tests/security/matrix.py)
-says, and a refused request writes nothing.
+says, a refused request writes nothing, and no page shows anybody a private word that is not
+theirs (world.SECRET_READERS: community B's plan, the pair's check-in notes, a coaching summary,
+the coach's private note).
 
 The world is built once per module (tests/security/world.py) and every cell runs in a savepoint
 rolled back after it, so that one user's allowed POST (an engagement paused) does not change what
@@ -17,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.matrix import MATRIX, READ, Entry, ReadOnly
-from tests.security.world import USERS, World, build_world
+from tests.security.world import SECRET_READERS, USERS, World, build_world
 
 # URL prefixes whose patterns come from libraries, each with tests of its own below and in
 # tests/security/test_accounts_and_admin.py.
@@ -162,6 +164,13 @@ def test_each_url_answers_each_user_as_the_matrix_says(
                 and not response["Location"].startswith("/accounts/login/")
             ):
                 wrong.append(f"{user} {method}: redirected to {response['Location']}")
+            if response.status_code == 200:
+                content = response.content.decode(errors="replace")
+                wrong += [
+                    f"{user} {method}: shows {secret}, which is not theirs to read"
+                    for secret, readers in SECRET_READERS.items()
+                    if secret in content and user not in readers
+                ]
             if (written or after_commit) and not may_write(name, entry, user, method):
                 wrong.append(
                     f"{user} {method} ({response.status_code}) may write nothing, but wrote "

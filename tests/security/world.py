@@ -14,10 +14,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from leadership.coaching.models import CoachAssignment
+from leadership.coaching.models import CoachAssignment, CoachingNote
 from leadership.models import Community, Membership, Person
 from mentoring import services as mentoring_services
 from mentoring.models import (
+    CheckIn,
     Exclusion,
     MatchRun,
     MenteeApplication,
@@ -47,6 +48,19 @@ from tests.factories import (
 )
 from training.models import Enrolment, FeedToken, Resource, Session, Stage, TrainingProgramme
 from training.services.enrolment import session_enrol
+
+# Words in private things, and who alone may read them: a page, feed or file that shows one to
+# anybody else gives away what is not theirs (tests/security/test_authorization_matrix.py).
+SECRET_READERS = {
+    # community B's plan, role and draft programme
+    "B-SECRET": frozenset({"outsider", "coordinator", "staff"}),
+    # a check-in's notes: the mentoring pair's alone
+    "PAIR-SECRET": frozenset({"mentor", "mentee"}),
+    # a coaching session's summary: the coach and the coachee
+    "COACHEE-SECRET": frozenset({"coach", "member"}),
+    # the coach's private note
+    "COACH-SECRET": frozenset({"coach"}),
+}
 
 # Who the matrix asks as, in the order its failures are listed.
 USERS = (
@@ -229,7 +243,39 @@ def build_world() -> World:
         ends_on=today + timedelta(days=120),
     )
     world.coaching_session = CoachingSessionFactory.create(
-        assignment=world.assignment, happened_on=today - timedelta(days=10)
+        assignment=world.assignment,
+        happened_on=today - timedelta(days=10),
+        summary="COACHEE-SECRET we planned the board meeting",
+    )
+    CoachingNote.objects.create(session=world.coaching_session, text="COACH-SECRET mind the budget")
+    CheckIn.objects.create(
+        relationship=world.relationship,
+        happened_on=today - timedelta(days=3),
+        notes="PAIR-SECRET talked about the chapter's elections",
+        created_by=mentee,
+    )
+    # Community B's own: its published plan with a board seat the outsider holds, and a draft
+    # training programme. Nobody of A may read a word of them.
+    LeadershipPlan.objects.create(
+        community=b,
+        starts_on=date(today.year, 1, 1),
+        ends_on=date(today.year + 2, 12, 31),
+        status=LeadershipPlan.Status.PUBLISHED,
+        vision="B-SECRET plan vision",
+    )
+    b_role = RoleFactory.create(community=b, title="B-SECRET board seat", seats=1)
+    TermFactory.create(
+        role=b_role,
+        person=outsider,
+        seat=1,
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=300),
+    )
+    TrainingProgrammeFactory.create(
+        title="B-SECRET draft academy",
+        level=TrainingProgramme.Level.LOCAL,
+        community=b,
+        status=TrainingProgramme.Status.DRAFT,
     )
     resting = _person("Rae Resting", "resting@example.org")
     MembershipFactory.create(person=resting, community=a)
