@@ -688,6 +688,9 @@ def check_in_add(
     *, relationship: Relationship, by: Person, happened_on: date, notes: str, today: date
 ) -> CheckIn:
     """Record a check-in of the pair; it resets the quiet clock."""
+    if "\x00" in notes:
+        # Postgres cannot store a NUL character (the form refuses it; a script might not).
+        raise MentoringError(_("The notes hold a character that cannot be saved (NUL)."))
     if happened_on > today:
         raise MentoringError(_("A check-in is recorded after it happened, not before."))
     # A day's grace: the start is the accepting mentor's calendar day, and the mentee's may

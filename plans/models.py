@@ -8,11 +8,13 @@ Seat, term and person are kept apart: a role has seats (1..seats), a term is one
 seat from a start to an end, and a person may hold several terms over the years.
 """
 
+from collections.abc import Collection
 from datetime import date
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Coalesce, Lower
@@ -159,6 +161,26 @@ class Role(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("plans:role-detail", kwargs={"pk": self.pk})
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # Postgres can neither store nor compare a NUL character: refused with the fields' own
+        # errors, so that the title's uniqueness is not looked up with one (full_clean() skips
+        # the constraints of fields in error). Forms refuse them already; an imported file does
+        # not go through a form.
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.error_dict
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if (exclude is None or field.name not in exclude) and isinstance(value, str):
+                try:
+                    ProhibitNullCharactersValidator()(value)
+                except ValidationError as error:
+                    errors.setdefault(field.name, []).append(error)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
         # Fewer seats than are held would leave holders in seats the role no longer has.

@@ -314,12 +314,19 @@ def _check_period(starts_on: date, ends_on: date) -> None:
         raise PlanError(_("A plan's period must end after it starts."))
 
 
+def _check_text(data: Mapping[str, Any]) -> None:
+    # Postgres cannot store a NUL character. The forms refuse it; a caller without one is told.
+    if any(isinstance(value, str) and "\x00" in value for value in data.values()):
+        raise PlanError(_("Null characters are not allowed."))
+
+
 def plan_create(*, community: Community, data: Mapping[str, Any]) -> LeadershipPlan:
     """Start a draft plan for `community` with the fields of PLAN_FIELDS in `data`.
 
-    Raises PlanError for an empty period; nothing is written then.
+    Raises PlanError for an empty period or a NUL character; nothing is written then.
     """
     _check_period(data["starts_on"], data["ends_on"])
+    _check_text(data)
     fields = {f: data[f] for f in PLAN_FIELDS if f in data}
     return LeadershipPlan.objects.create(community=community, **fields)
 
@@ -332,6 +339,7 @@ def plan_update(*, plan: LeadershipPlan, data: Mapping[str, Any]) -> LeadershipP
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
         raise PlanError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    _check_text(data)
     with transaction.atomic():
         # As it is now: an organiser may have archived it since this one opened the form.
         current = LeadershipPlan.objects.select_for_update().get(pk=plan.pk)

@@ -308,7 +308,8 @@ def zone(time_zone: "str | ZoneInfo") -> ZoneInfo:
         return time_zone
     try:
         return ZoneInfo(str(time_zone))
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name too long to be looked up as a file (ENAMETOOLONG) is no zone either.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise RuleError(_("“%(zone)s” is not a time zone.") % {"zone": time_zone}) from None
 
 

@@ -153,7 +153,14 @@ class EngagementPlan:
     request_reason: str = ""
 
 
+def _check_text(*values: str) -> None:
+    # Postgres cannot store a NUL character. The forms refuse it; a caller without one is told.
+    if any("\x00" in value for value in values):
+        raise CoachingError(_("Null characters are not allowed."))
+
+
 def _check_plan(plan: EngagementPlan) -> None:
+    _check_text(plan.goals, plan.request_reason)
     if not plan.goals.strip():
         raise CoachingError(_("Say what the engagement is for: its goals."))
     if plan.ends_on <= plan.starts_on:
@@ -436,8 +443,13 @@ def assignment_update(
 
 
 def _check_session(
-    assignment: CoachAssignment, happened_on: date, duration_minutes: int, today: date
+    assignment: CoachAssignment,
+    happened_on: date,
+    duration_minutes: int,
+    today: date,
+    *texts: str,
 ) -> None:
+    _check_text(*texts)
     if happened_on > today:
         raise CoachingError(_("Log a session once it has happened: the date is in the future."))
     if happened_on < assignment.starts_on:
@@ -485,7 +497,7 @@ def session_log(
     private notes for themselves."""
     with transaction.atomic():
         _coach, current = _locked(assignment, AssignmentStatus.ACTIVE)
-        _check_session(current, happened_on, duration_minutes, today)
+        _check_session(current, happened_on, duration_minutes, today, summary, private_notes)
         session = CoachingSession.objects.create(
             assignment=current,
             happened_on=happened_on,
@@ -510,7 +522,7 @@ def session_update(
     """The coach corrects a session of an engagement still open; empty notes erase them."""
     with transaction.atomic():
         _coach, assignment = _locked(session.assignment, *OPEN_STATUSES)
-        _check_session(assignment, happened_on, duration_minutes, today)
+        _check_session(assignment, happened_on, duration_minutes, today, summary, private_notes)
         current = CoachingSession.objects.select_for_update().get(pk=session.pk)
         current.happened_on = happened_on
         current.duration_minutes = duration_minutes

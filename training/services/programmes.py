@@ -1,7 +1,7 @@
 """Writes of programmes and their stages."""
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from leadership.models import Language, Person, Skill
 
 from ..models import (
+    MAX_HORIZON_YEARS,
     EnrolmentStatus,
     ProgrammeLevel,
     Session,
@@ -22,6 +23,9 @@ from ..models import (
     horizon_end,
 )
 from .base import TrainingError
+
+# The largest number Stage.order (a PositiveSmallIntegerField) holds.
+MAX_STAGE_ORDER = 32767
 
 
 def programme_save(
@@ -35,6 +39,13 @@ def programme_save(
     and a horizon that would leave scheduled sessions outside it."""
     if programme.ends_on < programme.starts_on:
         raise TrainingError(_("The last day comes before the first day."))
+    if programme.starts_on.year + MAX_HORIZON_YEARS >= date.max.year:
+        # Its horizon (and a day past it, which the checks below read) would be past the
+        # calendar's last day.
+        raise TrainingError(
+            _("A programme starts before the year %(year)s.")
+            % {"year": date.max.year - MAX_HORIZON_YEARS}
+        )
     latest = horizon_end(programme.starts_on)
     if programme.ends_on > latest:
         raise TrainingError(
@@ -101,11 +112,18 @@ def stage_save(
     """Create or update a stage; a new stage without an order goes last. Refuses an order already
     taken and prerequisites that would form a circle."""
     prerequisites = list(prerequisites)
+    if stage.order and not 1 <= stage.order <= MAX_STAGE_ORDER:
+        raise TrainingError(_("A stage's number is from 1 to %(max)s.") % {"max": MAX_STAGE_ORDER})
     with transaction.atomic():
         # The programme's row lock: two stages added at once do not both take the next order.
         TrainingProgramme.objects.select_for_update().get(pk=stage.programme_id)
         if not stage.order:
             top = Stage.objects.filter(programme_id=stage.programme_id).aggregate(Max("order"))
+            if (top["order__max"] or 0) >= MAX_STAGE_ORDER:
+                raise TrainingError(
+                    _("The last stage is number %(max)s: give this one a free number below it.")
+                    % {"max": MAX_STAGE_ORDER}
+                )
             stage.order = (top["order__max"] or 0) + 1
         elif (
             Stage.objects.filter(programme_id=stage.programme_id, order=stage.order)
