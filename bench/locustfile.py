@@ -4,7 +4,8 @@
 - mentors open their dashboard and a relationship;
 - members browse the training schedules and their own trainings;
 - calendar apps fetch feeds: a member's personal feed and a programme's public one;
-- one user in twenty opens the floor page (the base layout, nothing else), for comparison.
+- one simulated person in thirteen opens the floor page (the base layout, nothing else), for
+  comparison.
 
 Each person's session comes from bench/probe.py's load_plan(), read from BENCH_LOAD_PLAN. Every
 request goes over "HTTPS" as the bench's proxy says (X-Forwarded-Proto). A request answered with

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 from django.test.client import ClientHandler
@@ -28,6 +29,10 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    # Content types too: a transactional test (a race, a subprocess) flushes the tables, after
+    # which they are made again under new ids, and Django's cache of them would hand a later
+    # test the ids of rows that are gone (a foreign key error, or a duplicate content type).
+    ContentType.objects.clear_cache()
     cache.clear()
     yield
     cache.clear()

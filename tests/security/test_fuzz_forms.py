@@ -23,8 +23,10 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -130,6 +132,18 @@ EXAMPLES = int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "8"))
 # make test draws the same examples on every run (derandomize): the suite must not fail one day
 # on a draw it passed the day before. PATHWAYS_FUZZ_EXPLORE=1 draws new ones, to go looking.
 EXPLORE = os.environ.get("PATHWAYS_FUZZ_EXPLORE") == "1"
+# Fields no form of ours takes (tests/security/test_mass_assignment.py lists those that decide
+# access), added to every payload where the form has no field of that name.
+MASS_ASSIGNED = {
+    "is_staff": "on",
+    "is_superuser": "on",
+    "groups": "1",
+    "user": "1",
+    "owner": "1",
+    "status": "archived",
+    "open_count": "0",
+    "created_at": "2000-01-01",
+}
 CSRF = "csrfmiddlewaretoken"
 ERROR_MARKERS = re.compile(r'class="[^"]*(invalid-feedback|alert-danger|errorlist|is-invalid)')
 
@@ -485,12 +499,22 @@ def test_every_form_answers_hostile_input_with_an_error_or_a_success_and_never_a
         if values:
             payload[name] = values
         tampered |= f.page_set and values != own_value(f)
+    # Mass assignment: what no form of ours takes, posted to every one of them, is ignored.
+    for name, value in MASS_ASSIGNED.items():
+        if name not in form.fields:
+            payload[name] = [value]
 
     # when
     with changes() as changed:
         response = client.post(url, payload)
+        escalated = list(
+            get_user_model()
+            .objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+            .exclude(email="staff@example.org")
+            .values_list("email", flat=True)
+        )
 
-    # then
+    assert not escalated, f"{url} made {escalated} staff"
     # A forged reference (a coach's number that is no coach) may be answered as a missing page.
     allowed = {200, 302} | ({404} if tampered else set())
     assert response.status_code in allowed, f"{url} answered {response.status_code}"
