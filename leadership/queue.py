@@ -60,3 +60,8 @@ def _publish(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         logger.warning(
             "Could not hand %s to the workers; its periodic sweep will.", task.name, exc_info=True
         )
+    except Exception:
+        # Not the broker's: a bug (a task that cannot be sent as it is), loudly logged. Not
+        # raised: the volunteer's data is committed, a server error would say otherwise, and the
+        # callbacks after this one must still run; the sweep still finds the work.
+        logger.exception("Could not hand %s to the workers.", task.name)

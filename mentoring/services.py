@@ -127,6 +127,7 @@ def offer_submit(
     today: date,
 ) -> MentorOffer:
     """Offer to mentor in a programme, or change one's offer. Capacity never drops below load."""
+    _check_text(availability, *traits)
     if not 1 <= capacity <= MAX_CAPACITY:
         raise MentoringError(
             _("Capacity must be between 1 and %(max)s mentees.") % {"max": MAX_CAPACITY}
@@ -207,6 +208,7 @@ def application_submit(
     now: datetime,
 ) -> MenteeApplication:
     """Apply as a mentee, or change one's application. A new application starts the wait."""
+    _check_text(goals, *preferences)
     if not goals.strip():
         raise MentoringError(_("Say what you want to achieve with a mentor."))
     clean_preferences = _clean_traits(preferences)
@@ -308,6 +310,12 @@ def exclusion_add(*, person: Person, excluded: Person) -> Exclusion:
 
 def exclusion_remove(*, exclusion: Exclusion) -> None:
     exclusion.delete()
+
+
+def _check_text(*values: str) -> None:
+    # Postgres cannot store a NUL character. The forms refuse it; a caller without one is told.
+    if any("\x00" in value for value in values):
+        raise MentoringError(_("The text holds a character that cannot be saved (NUL)."))
 
 
 # Matching runs
@@ -688,9 +696,7 @@ def check_in_add(
     *, relationship: Relationship, by: Person, happened_on: date, notes: str, today: date
 ) -> CheckIn:
     """Record a check-in of the pair; it resets the quiet clock."""
-    if "\x00" in notes:
-        # Postgres cannot store a NUL character (the form refuses it; a script might not).
-        raise MentoringError(_("The notes hold a character that cannot be saved (NUL)."))
+    _check_text(notes)
     if happened_on > today:
         raise MentoringError(_("A check-in is recorded after it happened, not before."))
     # A day's grace: the start is the accepting mentor's calendar day, and the mentee's may

@@ -304,8 +304,8 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]] | None, list[Ro
     not_csv = _not_csv(data)
     if not_csv:
         return None, [RowError(0, not_csv)]
-    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark. A UTF-16 file (Excel's
-    # "Unicode Text", some exports) always starts with one of its own: read as it says.
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark. A UTF-16 file (some
+    # exports) always starts with one of its own: read as it says. Comma-separated either way.
     encoding = "utf-16" if data.startswith(_UTF16_BOMS) else "utf-8-sig"
     try:
         text = data.decode(encoding)

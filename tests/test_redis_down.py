@@ -32,6 +32,8 @@ from tests.factories import MentoringProgrammeFactory, PersonFactory, SessionFac
 from training.models import Enrolment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Timed against a bound: run in turn with the tests that start Celery workers, not beside them.
+pytestmark = pytest.mark.xdist_group("real-processes")
 # The bound for a page while Redis is down.
 ANSWER_WITHIN_SECONDS = 5
 

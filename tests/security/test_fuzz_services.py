@@ -610,7 +610,7 @@ def test_a_programme_starting_within_its_horizon_of_the_calendars_end_is_refused
     # Its horizon, three years on, was computed past year 9999: a ValueError, not a TrainingError.
     programme = TrainingProgramme.objects.get(pk=world.training.pk)
     programme.starts_on = programme.ends_on = date(9999, 12, 31)
-    with pytest.raises(TrainingError, match="A programme starts before the year 9996"):
+    with pytest.raises(TrainingError, match="A programme must start before the year 9996"):
         programme_save(programme=programme)
     world.training.refresh_from_db()
     assert world.training.starts_on.year < 9000

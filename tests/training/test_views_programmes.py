@@ -686,3 +686,39 @@ def test_the_schedule_pages_cost_the_same_with_three_times_the_sessions(
     with django_assert_num_queries(6):
         response = client.get(reverse("training:community-trainings", args=[community.slug]))
     assert len(response.context["page"].items) == 3 * n
+
+
+def _queries_of(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the first visit's session writes aside
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_programme_list_pages_by_25_and_costs_the_same_with_5_or_60_programmes(
+    client_as: Callable[[str], Client], academy: TrainingProgramme
+) -> None:
+    # given: the academy, then four programmes more; then 55 more
+    client = client_as("member")
+    url = reverse("training:programme-list")
+    TrainingProgrammeFactory.create_batch(4)
+    few = _queries_of(client, url)
+    TrainingProgrammeFactory.create_batch(55)
+
+    # when
+    many = _queries_of(client, url)
+    first = client.get(url)
+
+    # then: one page of 25, the same queries, and the rest one link away, each once
+    assert many == few
+    assert len(first.context["programmes"]) == 25
+    seen = {p.pk for p in first.context["programmes"]}
+    cursor = first.context["page"].next_cursor
+    while cursor:
+        page = client.get(url, {"cursor": cursor})
+        seen |= {p.pk for p in page.context["programmes"]}
+        cursor = page.context["page"].next_cursor
+    assert len(seen) == 60

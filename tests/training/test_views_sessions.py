@@ -822,7 +822,7 @@ def test_a_refused_sign_off_writes_nothing(
     assert not StageCompletion.objects.exists()
 
 
-@pytest.mark.parametrize("person", ["", "abc", "999999", "²", "-1", "1.0"])
+@pytest.mark.parametrize("person", ["", "abc", "999999", "²", "-1", "1.0", "1" * 5000])
 def test_a_sign_off_for_nobody_is_refused_with_a_message_and_signs_off_nobody(
     client_as: Callable[[str], Client],
     academy: TrainingProgramme,

@@ -36,20 +36,17 @@ def _check(obj: Any, viewer: Any, to_run: bool) -> None:
         raise PermissionDenied
 
 
-def programmes_visible(*, viewer: Any, level: str = "") -> list[TrainingProgramme]:
-    """Programmes `viewer` may see (drafts only to those who run them), each with its number of
-    stages and its next session's start: two queries."""
-    now = timezone.now()
-    qs = TrainingProgramme.objects.select_related("community").annotate(
-        stage_count=Count("stages", distinct=True),
-        next_start=Min(
-            "stages__sessions__starts_at",
-            filter=Q(
-                stages__sessions__starts_at__gte=now,
-                stages__sessions__status=SessionStatus.SCHEDULED,
-            ),
-        ),
-    )
+def programmes_page(
+    *, viewer: Any, level: str = "", cursor: str | None = None
+) -> KeysetPage[TrainingProgramme]:
+    """A page of the programmes `viewer` may see (drafts only to those who run them), latest
+    first, each with its number of stages and its next session's start: two queries.
+
+    The figures are counted for the page's programmes alone: over every programme they were an
+    aggregate of all sessions (70 ms at the bench's 500 programmes and 61,000 sessions), and the
+    list the slowest page of the load test.
+    """
+    qs = TrainingProgramme.objects.select_related("community")
     if level in ProgrammeLevel.values:
         qs = qs.filter(level=level)
     if not is_coordinator(viewer):
@@ -61,7 +58,33 @@ def programmes_visible(*, viewer: Any, level: str = "") -> list[TrainingProgramm
             "pk"
         )
         qs = qs.filter(~Q(status=ProgrammeStatus.DRAFT) | Q(pk__in=draft_ids))
-    return list(qs.exclude(status=ProgrammeStatus.ARCHIVED).order_by("-starts_on", "title", "pk"))
+    page = keyset_paginate(
+        qs.exclude(status=ProgrammeStatus.ARCHIVED),
+        fields=["-starts_on", "title", "pk"],
+        cursor=cursor,
+        size=settings.PATHWAYS_PAGE_SIZE,
+    )
+    now = timezone.now()
+    figures = {
+        pk: (stages, next_start)
+        for pk, stages, next_start in TrainingProgramme.objects.filter(
+            pk__in=[p.pk for p in page.items]
+        )
+        .annotate(
+            stage_count=Count("stages", distinct=True),
+            next_start=Min(
+                "stages__sessions__starts_at",
+                filter=Q(
+                    stages__sessions__starts_at__gte=now,
+                    stages__sessions__status=SessionStatus.SCHEDULED,
+                ),
+            ),
+        )
+        .values_list("pk", "stage_count", "next_start")
+    }
+    for programme in page.items:
+        programme.stage_count, programme.next_start = figures.get(programme.pk, (0, None))  # type: ignore[attr-defined]
+    return page
 
 
 def programme_get(*, viewer: Any, pk: int, to_run: bool = False) -> TrainingProgramme:

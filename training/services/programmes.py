@@ -43,7 +43,7 @@ def programme_save(
         # Its horizon (and a day past it, which the checks below read) would be past the
         # calendar's last day.
         raise TrainingError(
-            _("A programme starts before the year %(year)s.")
+            _("A programme must start before the year %(year)s.")
             % {"year": date.max.year - MAX_HORIZON_YEARS}
         )
     latest = horizon_end(programme.starts_on)

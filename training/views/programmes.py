@@ -30,8 +30,12 @@ MONTHS_AROUND = 48
 
 def programme_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
+    page = schedule_selectors.programmes_page(
+        viewer=request.user, level=level, cursor=request.GET.get("cursor")
+    )
     context = {
-        "programmes": schedule_selectors.programmes_visible(viewer=request.user, level=level),
+        "page": page,
+        "programmes": page.items,
         "levels": ProgrammeLevel.choices,
         "level": level,
         "can_add": request.user.has_perm("training.add_trainingprogramme"),

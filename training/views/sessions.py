@@ -295,7 +295,8 @@ def stage_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
         # name: the page would otherwise tell a facilitator the name of any person id.
         chosen = request.POST.get("person", "")
         target = None
-        if chosen.isdecimal():
+        # At most 18 digits: a longer number is no person (and int() refuses past 4,300).
+        if chosen.isdecimal() and len(chosen) <= 18:
             target = next((p.person for p in participants if p.person.pk == int(chosen)), None)
             if target is None:
                 target = Person.objects.filter(
