@@ -1,6 +1,7 @@
 """The environment for tests that start the app in a subprocess."""
 
 import os
+from urllib.parse import quote
 
 # Prefixes of every variable the settings read: none may leak in from the shell or the test run
 # (whose DATABASE_URL points at a test database and whose settings module is the test one).
@@ -18,6 +19,17 @@ SETTINGS_PREFIXES = (
 
 def environ_without_settings() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+
+
+def this_tests_database_url() -> str:
+    """The running test's own database, as a DATABASE_URL for a process the test starts."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return (
+        f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@"
+        f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 # The production settings as a deployment sets them (README), for the deploy check and the

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from base64 import b64decode
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,13 +21,13 @@ from typing import Any
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 
 from mentoring.models import MatchRun
 from mentoring.tasks import match_run_task
-from tests.environ import environ_without_settings
+from tests.environ import environ_without_settings, this_tests_database_url
 from tests.factories import MentoringProgrammeFactory, PersonFactory, SessionFactory
+from tests.processes import free_port, kill_group, redis_server
 from training.models import Enrolment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,18 +75,11 @@ print(match_runs_requeue(now=timezone.now() + timedelta(minutes=2)))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def run_app(script: str, *args: str, port: int) -> subprocess.CompletedProcess[str]:
-    db = connection.settings_dict
     env = {
         **environ_without_settings(),
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": this_tests_database_url(),
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0",
         "CACHE_URL": f"redis://127.0.0.1:{port}/1",
     }
@@ -103,36 +95,20 @@ def run_app(script: str, *args: str, port: int) -> subprocess.CompletedProcess[s
 
 
 class PrivateRedis:
-    """A Redis of the test's own on a free port: down until started, killed by its pid."""
+    """A Redis of the test's own on a free port: down until started."""
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Path) -> None:
         self.port = free_port()
+        self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        self.process = subprocess.Popen(  # noqa: S603
-            [*command, "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            # Exited at once: the port was taken after all (another test's server).
-            assert self.process.poll() is None, f"redis-server could not start on {self.port}"
-            try:
-                if client.ping():
-                    return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise AssertionError("Redis did not start")
+        self.process = redis_server(self.port, self.directory)
+        assert self.process is not None, f"redis-server could not start on {self.port}"
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            kill_group(self.process)
 
 
 class SilentServer:
@@ -162,8 +138,8 @@ class SilentServer:
 
 
 @pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
     yield server
     server.stop()
 

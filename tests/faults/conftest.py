@@ -12,12 +12,8 @@ tests also match their database's name, so that a test never touches the connect
 running at the same time on another xdist worker.
 """
 
-import contextlib
 import email
 import logging
-import os
-import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -25,15 +21,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
 from celery import Celery
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 
 from leadership.models import Community, Membership, Person
@@ -41,7 +34,8 @@ from plans.models import Role, Term
 from reminders.models import ReminderLog, ReminderState
 from reminders.selectors import reminder_today
 from reminders.services import reminder_message_id, reminders_claim
-from tests.environ import environ_without_settings
+from tests.environ import environ_without_settings, this_tests_database_url
+from tests.processes import free_port, kill_group, redis_server, wait_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CELERY = BASE_DIR / ".venv" / "bin" / "celery"
@@ -55,66 +49,11 @@ LEASE_SECONDS = 8
 ORGANISERS = 3  # each term's reminder goes to its holder and these three
 
 
-def wait_for(condition: Callable[[], Any], *, timeout: float, what: str) -> Any:
-    """Poll `condition` every 0.1 s until it returns something true; fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out after {timeout} s waiting for {what}.")
-        time.sleep(0.1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def kill_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the process and everything it started (it leads its own session and group)."""
-    # Even when the leader has exited: a child (prefork's pool process) may be left.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-
-
 def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], int] | None:
     """A redis-server on a free port, answering; None if the port was taken meanwhile."""
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - the system's redis-server, our arguments
-        [
-            "/usr/bin/redis-server",
-            *("--port", str(port), "--bind", "127.0.0.1", "--save", ""),
-            *("--appendonly", "no", "--dir", str(directory)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    client = redis.Redis(port=port, socket_timeout=1)
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            return True  # exited: the port was taken
-        with contextlib.suppress(redis.ConnectionError):
-            return bool(client.ping())
-        return False
-
-    try:
-        wait_for(answers, timeout=10, what="redis-server to answer")
-    except BaseException:
-        kill_group(process)
-        raise
-    finally:
-        client.close()
-    if process.poll() is not None:
-        kill_group(process)
-        return None
-    return process, port
+    process = redis_server(port, directory)
+    return (process, port) if process is not None else None
 
 
 @pytest.fixture
@@ -177,17 +116,13 @@ class Workers:
     """Starts `celery -A config worker` processes on the test's database, broker and mail."""
 
     def __init__(self, *, broker_url: str, smtp_port: int, logs: Path) -> None:
-        database = connection.settings_dict
         self.env = {
             **environ_without_settings(),
             "DJANGO_SETTINGS_MODULE": "config.settings",
             # Production's settings, as the workers run them there.
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "a-key-for-the-fault-tests-only-" + "x" * 40,
-            "DATABASE_URL": (
-                f"postgres://{quote(database['USER'])}:{quote(database['PASSWORD'] or '')}@"
-                f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-            ),
+            "DATABASE_URL": this_tests_database_url(),
             "CELERY_BROKER_URL": broker_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             # The Message-IDs the tests expect are built with the test process's settings.

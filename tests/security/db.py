@@ -1,6 +1,6 @@
-"""What a request left changed in the database, read from Postgres itself.
+"""What a request wrote, or left changed, in the database, read from Postgres itself.
 
-`rows_written()` (test_authorization_matrix.py) counts every row a transaction inserted, updated
+`rows_written()` counts every row a transaction inserted, updated
 or deleted, even inside a savepoint that was rolled back: a refusal must not even try to write.
 A form that tries and is refused by a constraint (a duplicate, caught and shown as a form error)
 did try, though it left nothing: `changes()` tells those apart, by comparing the content of each
@@ -12,6 +12,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+
+
+def rows_written() -> int:
+    """Rows inserted, updated or deleted by this transaction so far, sessions aside (signing in
+    writes the session, and so may a message shown on the next page)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname <> 'django_session'"
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
 
 
 def _counters() -> dict[str, int]:

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.test_authorization_matrix import rows_written
-from tests.security.world import World, build_world
+from tests.security.db import rows_written
+from tests.security.world import World
 
 # Every allauth pattern, by what it is: a page for visitors who are signing in or up, a page of
 # one's own account (anonymous visitors are sent to the login page), or a step of a flow that
@@ -74,18 +74,6 @@ def account_patterns(patterns: list[Any] | None = None, inside: bool = False) ->
 def test_every_account_url_is_sorted_into_a_kind():
     # An allauth upgrade that adds a page fails here until someone decides what it is.
     assert account_patterns() == SIGNING_IN | OWN_ACCOUNT | FLOW_STEPS
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def _client(world: World, who: str) -> Client:

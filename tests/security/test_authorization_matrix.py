@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.security.db import rows_written
 from tests.security.matrix import MATRIX, READ, Entry, ReadOnly
-from tests.security.world import SECRET_READERS, USERS, World, build_world
+from tests.security.world import SECRET_READERS, USERS, World
 
 # URL prefixes whose patterns come from libraries, each with tests of its own below and in
 # tests/security/test_accounts_and_admin.py.
@@ -47,31 +48,6 @@ def test_every_url_pattern_has_an_entry_in_the_matrix_and_every_entry_a_pattern(
     assert len(patterns) == len(set(patterns)), "two URL patterns share a name"
     assert set(patterns) - set(MATRIX) == set(), "add these URLs to tests/security/matrix.py"
     assert set(MATRIX) - set(patterns) == set(), "these matrix entries name no URL any more"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    """Built once for the module, inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-def rows_written() -> int:
-    """Rows inserted, updated or deleted by this transaction so far, sessions aside (signing in
-    writes the session, and so may a message shown on the next page)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
-            " FROM pg_stat_xact_user_tables WHERE relname <> 'django_session'"
-        )
-        (count,) = cursor.fetchone()
-    return int(count)
 
 
 def expected(entry: Entry, user: str, method: str) -> set[int]:

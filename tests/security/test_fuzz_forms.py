@@ -8,7 +8,7 @@ value (so that the other fields can reach the deeper checks: the services' rules
 puts a hostile value in: very long text, NUL bytes, right-to-left and bidi marks, emoji, zalgo,
 spreadsheet formulas, markup, SQL, dates far in the past and the future or that do not exist,
 numbers out of range, choices that are not offered, time zones that do not exist. The world is
-built once for the module (as in test_authorization_matrix.py) and each example runs in a savepoint
+built once for the module (tests/security/conftest.py) and each example runs in a savepoint
 rolled back after it.
 """
 
@@ -34,15 +34,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.security import test_authorization_matrix
-from tests.security.db import changes
+from tests.security.db import changes, rows_written
 from tests.security.matrix import MATRIX, Entry
-from tests.security.test_authorization_matrix import rows_written
 from tests.security.world import USERS, World
 from training.models import Stage
-
-# The module-scoped world of the matrix test, built once for this module too.
-world = test_authorization_matrix.world
 
 # Who posts each form: the first of these the matrix allows to GET and POST it and to see what it
 # names (an organiser of A for A's pages, the coach for the coach's, ...).

@@ -23,16 +23,12 @@ from leadership.coaching.models import PlanUnit
 from mentoring import services as mentoring
 from plans import services as plans
 from plans.models import LeadershipPlan, Role
-from tests.security import test_authorization_matrix
 from tests.security.test_fuzz_forms import EXAMPLES, EXPLORE, HOSTILE_TEXT, HOSTILE_TIME_ZONES
 from tests.security.world import World
 from training.models import Stage, TrainingProgramme
 from training.services.base import TrainingError
 from training.services.programmes import programme_save, stage_save
 from training.services.schedule import series_create, session_create
-
-# The module-scoped world of the matrix test, built once for this module too.
-world = test_authorization_matrix.world
 
 FUZZ = settings(
     max_examples=EXAMPLES * 3,

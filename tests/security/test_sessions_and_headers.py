@@ -22,24 +22,12 @@ from django.test import Client
 from django.urls import reverse
 
 from leadership.models import Membership
-from tests.environ import PRODUCTION_ENV, environ_without_settings
+from tests.environ import PRODUCTION_ENV, environ_without_settings, this_tests_database_url
+from tests.security.db import rows_written
 from tests.security.matrix import MATRIX, ReadOnly
-from tests.security.test_authorization_matrix import rows_written
-from tests.security.world import World, build_world
+from tests.security.world import World
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 # Every POST that may change something: its entry lets someone POST, and not as a read.
@@ -225,17 +213,10 @@ print(json.dumps({
 """
 
 
-def _test_database_url() -> str:
-    from django.db import connection
-
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def production_response(django_db_setup: None) -> dict[str, Any]:
     # The test database (migrated, and read only here): the login page looks up the session.
-    database = {**PRODUCTION_ENV, "DATABASE_URL": _test_database_url()}
+    database = {**PRODUCTION_ENV, "DATABASE_URL": this_tests_database_url()}
     result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", RENDER],
         cwd=BASE_DIR,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from plans.csv_io import MAX_BYTES, ImportResult, RowError, plan_export_csv, roles_terms_import
 from plans.models import LeadershipPlan, Role
 from tests.factories import RoleFactory, TermFactory
-from tests.security.test_authorization_matrix import rows_written
+from tests.security.db import rows_written
 
 pytestmark = pytest.mark.django_db
 
